@@ -1,0 +1,17 @@
+"""Local AroFlo API sandbox (both dialects) for integration tests, demos and benchmarks.
+
+    from integration_tests.sandbox import Dataset, SandboxServer, ZONE_CREDENTIALS
+    with SandboxServer(Dataset(users=60)) as s:
+        ...  # s.rest_base_url, s.zone_base_url, s.stats()
+"""
+
+from .dataset import DEFAULT_NOW, TABLES, Dataset
+from .faults import FAULTS, FaultPlan
+from .rest import FORBIDDEN_TOKEN
+from .server import SandboxServer
+from .signing import (BEARER_TOKEN, ZONE_CREDENTIALS, build_zone_headers, compute_signature,
+                      encode_uri_component, verify_zone_request)
+
+__all__ = ["BEARER_TOKEN", "DEFAULT_NOW", "FAULTS", "FORBIDDEN_TOKEN", "TABLES",
+           "ZONE_CREDENTIALS", "Dataset", "FaultPlan", "SandboxServer", "build_zone_headers",
+           "compute_signature", "encode_uri_component", "verify_zone_request"]
