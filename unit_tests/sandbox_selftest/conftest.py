@@ -1,0 +1,7 @@
+"""Make the repo root importable so `integration_tests.sandbox` resolves from any rootdir."""
+import sys
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
