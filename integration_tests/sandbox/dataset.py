@@ -10,7 +10,10 @@ function of (seed, sizes, now, sequence of touch/add calls).
 from __future__ import annotations
 
 import base64
+import bisect
+import functools
 import random
+import unicodedata
 import threading
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
@@ -258,7 +261,6 @@ class Dataset:
 
     def rest_query(self, table: str, since_ts: float | None) -> list[int]:
         """REST order, restricted to updated_at >= since_ts (inclusive)."""
-        import bisect
         _, order, keys = self._rest_sorted(table)
         if since_ts is None:
             return order
@@ -279,31 +281,34 @@ class Dataset:
         return getattr(self, f"_zone_{table}")(idx)
 
     def _iso(self, ts: float, idx: int, salt: int) -> str:
-        tz = _OFFSETS[_mix(idx, salt, 5) % len(_OFFSETS)]
+        """ISO-8601 in a per-record UTC offset ('Z', '+00:00', '+10:00', '-05:00', ...)."""
+        pick = (idx * 13 + salt * 5 + idx // 7) % (len(_OFFSETS) * 3)
+        tz = _OFFSETS[pick % len(_OFFSETS)]
         s = _utc(ts).astimezone(tz).isoformat(timespec="milliseconds" if ts % 1 else "seconds")
-        if s.endswith("+00:00") and _mix(idx, salt, 6) % 3:
+        if s.endswith("+00:00") and pick % 3:
             s = s[:-6] + "Z"
         return s
 
-    def _person(self, idx: int, salt: int) -> tuple[str, str]:
-        h = _mix(self.seed, salt, idx)
+    def _person(self, idx: int, salt: int, h: int | None = None) -> tuple[str, str]:
+        h = _mix(self.seed, salt, idx) if h is None else h
         return _FIRST[h % len(_FIRST)], _LAST[(h >> 8) % len(_LAST)]
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def _ascii(s: str) -> str:
-        import unicodedata
+        """ASCII login/domain part of a (possibly unicode) name."""
         out = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
         out = "".join(c for c in out if c.isalnum())
         return out or "user"
 
-    def _phone(self, idx: int, salt: int, rev: int) -> str:
-        h = _mix(self.seed, salt, idx)
+    def _phone(self, idx: int, salt: int, rev: int, h: int | None = None) -> str:
+        h = _mix(self.seed, salt, idx) if h is None else h
         return f"+61 3 9{h % 1000:03d} {(h >> 10) % 10000 + rev:04d}"
 
     # users ---------------------------------------------------------------
     def _user_core(self, idx: int) -> dict:
         h = _mix(self.seed, 11, idx)
-        first, last = self._person(idx, 11)
+        first, last = self._person(idx, 11, h)
         login = f"{self._ascii(first)}.{self._ascii(last)}{idx}"
         return {
             "first": first, "last": last, "login": login,
@@ -317,13 +322,14 @@ class Dataset:
         }
 
     def _rest_users(self, idx: int) -> dict:
-        c, h = self._user_core(idx), _mix(self.seed, 11, idx)
+        c = self._user_core(idx)
+        h = c["h"]
         rev = self.rev["users"][idx]
         city = _CITIES[(h >> 32) % len(_CITIES)]
         rec = {
             "id": self.rest_id("users", idx),
             "first_name": c["first"], "last_name": c["last"], "email": c["email"],
-            "phone": self._phone(idx, 11, rev),
+            "phone": self._phone(idx, 11, rev, h),
             "role": c["position"], "department": _ORGS[c["org_n"]],
             "employee_id": None if h % 19 == 0 else f"EMP-{idx + 1:05d}",
             "status": "archived" if c["archived"] else ("inactive" if h % 23 == 0 else "active"),
@@ -346,14 +352,15 @@ class Dataset:
         return rec
 
     def _zone_users(self, idx: int) -> dict:
-        c, h = self._user_core(idx), _mix(self.seed, 11, idx)
+        c = self._user_core(idx)
+        h = c["h"]
         rev = self.rev["users"][idx]
         cre, upd = self.created["users"][idx], self.updated["users"][idx]
         rec = {
             "userid": self.zone_id("users", idx),
             "givennames": c["first"], "surname": c["last"], "username": c["login"],
             "email": c["email"], "email2": "",
-            "phone": "" if h % 11 == 0 else self._phone(idx, 11, rev),
+            "phone": "" if h % 11 == 0 else self._phone(idx, 11, rev, h),
             "mobile": f"04{h % 100000000:08d}" if h % 3 else "", "fax": "",
             "position": c["position"],
             "userposition": {"positionid": encode_zone_id(0x70, c["pos_n"]),
@@ -374,7 +381,7 @@ class Dataset:
         h = _mix(self.seed, 23, idx)
         word = _SUPPLIER_WORDS[h % len(_SUPPLIER_WORDS)]
         suffix = _SUPPLIER_SUFFIX[(h >> 8) % len(_SUPPLIER_SUFFIX)]
-        first, last = self._person(idx, 23)
+        first, last = self._person(idx, 23, h)
         name = f"{last} {word} {suffix}".strip() + ("" if idx < len(_LAST) * 3 else f" #{idx}")
         return {"h": h, "name": name, "first": first, "last": last,
                 "city": _CITIES[(h >> 12) % len(_CITIES)],
@@ -394,7 +401,7 @@ class Dataset:
         rec = {
             "id": self.rest_id("suppliers", idx), "name": c["name"],
             "contact_person": f"{c['first']} {c['last']}", "email": c["email"],
-            "phone": self._phone(idx, 23, rev),
+            "phone": self._phone(idx, 23, rev, h),
             "address": ", ".join(x for x in (c["street"], c["unit"]) if x),
             "city": c["city"][0], "state": c["city"][1], "country": c["city"][3],
             "postal_code": c["city"][2], "payment_terms": c["terms"][0],
@@ -424,7 +431,7 @@ class Dataset:
             "suppliertype": "Contractor" if h % 5 == 0 else "Supplier",
             "shortname": self._ascii(c["last"])[:8].upper(),
             "firstname": c["first"], "surname": c["last"], "email": c["email"],
-            "phone": self._phone(idx, 23, rev), "mobile": "", "fax": "",
+            "phone": self._phone(idx, 23, rev, h), "mobile": "", "fax": "",
             "website": "" if h % 4 == 0 else f"https://{self._ascii(c['last'])}.example.com",
             "abn": c["abn"] if h % 13 else "",
             "address": addr,

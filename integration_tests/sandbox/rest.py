@@ -79,10 +79,13 @@ def parse_rest_query(resource: str, params: list[tuple[str, str]]) -> RestQuery:
     return RestQuery(resource, page, per_page, since)
 
 
-def rest_page(ds: Dataset, q: RestQuery, page: int | None = None) -> list[dict]:
-    """Records of one page: updated_at >= modified_since, ordered by (updated_at, id)."""
+def rest_page_indices(ds: Dataset, q: RestQuery, page: int | None = None) -> list[int]:
+    """Record indices of one page: updated_at >= modified_since, by (updated_at, id)."""
     p = page or q.page
+    start = (p - 1) * q.per_page
+    return ds.rest_query(q.table, q.since_ts)[start:start + q.per_page]
+
+
+def rest_page(ds: Dataset, q: RestQuery, page: int | None = None) -> list[dict]:
     with ds.lock:
-        order = ds.rest_query(q.table, q.since_ts)
-        start = (p - 1) * q.per_page
-        return [ds.rest_record(q.table, i) for i in order[start:start + q.per_page]]
+        return [ds.rest_record(q.table, i) for i in rest_page_indices(ds, q, page)]

@@ -229,9 +229,11 @@ class ZoneEngine:
             self._cache[cache_key] = keys
         return keys
 
-    def page(self, q: ZoneQuery, page: int | None = None) -> list[dict]:
-        keys = self.select(q)
+    def page_keys(self, q: ZoneQuery, page: int | None = None) -> list:
         p = page or q.page
         start = (p - 1) * q.page_size
+        return self.select(q)[start:start + q.page_size]
+
+    def page(self, q: ZoneQuery, page: int | None = None) -> list[dict]:
         with self.ds.lock:
-            return [self.render(q.zone, k) for k in keys[start:start + q.page_size]]
+            return [self.render(q.zone, k) for k in self.page_keys(q, page)]
