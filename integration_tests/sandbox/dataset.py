@@ -15,7 +15,7 @@ import functools
 import random
 import unicodedata
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 TABLES = ("users", "suppliers", "payments")
@@ -538,7 +538,3 @@ class Dataset:
         if table == "payments":
             return self.paid_day[idx] * _DAY
         raise KeyError(field)
-
-
-def as_date(ts: float) -> date:
-    return _utc(ts).date()
