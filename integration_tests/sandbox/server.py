@@ -312,6 +312,8 @@ class SandboxServer:
             self.stats_obj.fault(rule.fault)
             early = self._early_fault(rule, dialect, limit_headers)
             if early is not None:
+                if dialect == "zone":
+                    early.headers.update(limit_headers)
                 return early
 
         if dialect == "zone":
