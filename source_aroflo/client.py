@@ -1,0 +1,314 @@
+"""How source-aroflo talks to AroFlo: one `HttpStream` base that holds auth, paging, errors and state.
+
+Paging is keyset ("seek") paging over a page number: AroFlo returns records ordered by the
+cursor, so the next page is asked from the cursor of the last record received (inclusive), with
+the page number counting only pages that all sit on that same cursor value. Plain page numbers
+would skip a record whenever another one is edited mid-sync and moves to the end of the order;
+seeking cannot. Records already emitted at the boundary value are remembered by id and not
+emitted twice. Tables whose cursor AroFlo cannot order uniquely (zone payments: a date) page by
+number under a filter fixed at sync start.
+
+State is the cursor of the last record emitted, never behind the incoming state and never past
+the time the sync started (so a server clock ahead of ours cannot make us skip records). The
+filter always starts from the state at slice start (minus the lookback), never from a value
+mutated while reading.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping, MutableMapping, Optional
+
+import requests
+from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.sources.streams.call_rate import APIBudget
+from airbyte_cdk.sources.streams.http import HttpStream
+from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .config import Settings, parse_datetime
+from .dialects import DecodedPage, PageRequest
+from .errors import PAGE_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
+from .mapping import build_mapper
+from .schemas import ZONE_EXTRA_COLUMNS, json_schema
+
+log = logging.getLogger("airbyte.aroflo")
+
+
+class AroFloStream(HttpStream):
+    """Base of the three table streams. Subclasses only name their table."""
+
+    table: str = ""
+    primary_key = "id"
+
+    def __init__(self, settings: Settings, dialect: Any, authenticator: Any, budget: Optional[APIBudget],
+                 sync_started_at: datetime):
+        # HttpStream.__init__ builds the HTTP client from get_error_handler()/get_backoff_strategy(),
+        # so everything they need is set first.
+        self._settings = settings
+        self._dialect = dialect
+        # The order field drives paging whatever the sync mode; it is the cursor only when
+        # incremental syncs are enabled.
+        self._order = dialect.cursors.get(self.table)
+        self._cursor = self._order if settings.incremental else None
+        self._mapper = build_mapper(dialect.name, self.table, ZONE_EXTRA_COLUMNS[self.table])
+        self._sync_cap = self._canonical(sync_started_at)
+        self._incoming_state: Optional[str] = None
+        self._latest: Optional[str] = None
+        self._token: dict = {}
+        self._last_problem = ""
+        self._pages = 0
+        self._records = 0
+        self._requests_started = 0.0
+        super().__init__(authenticator=authenticator, api_budget=budget)
+
+    # ---- declarations the CDK reads ---------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.table
+
+    @property
+    def url_base(self) -> str:
+        return self._dialect.url_base
+
+    @property
+    def cursor_field(self) -> list:
+        return [self._cursor.column] if self._cursor else []
+
+    @property
+    def supports_incremental(self) -> bool:
+        return self._cursor is not None
+
+    @property
+    def source_defined_cursor(self) -> bool:
+        return True
+
+    @property
+    def state_checkpoint_interval(self) -> Optional[int]:
+        return self._settings.page_size  # about one checkpoint a page
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        return json_schema(self.table)
+
+    def get_error_handler(self) -> AroFloErrorHandler:
+        return AroFloErrorHandler(self.logger, self._interpret, self._settings.retry_attempts, self._note_problem)
+
+    def get_backoff_strategy(self) -> AroFloBackoff:
+        return AroFloBackoff(self.logger, self._where, self._settings.retry_attempts,
+                             self._settings.max_retry_wait_seconds)
+
+    # ---- requests ---------------------------------------------------------------------------
+    def _request(self) -> PageRequest:
+        t = self._token
+        return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"))
+
+    def path(self, **kwargs: Any) -> str:
+        return self._dialect.path(self._request())
+
+    def request_params(self, **kwargs: Any) -> MutableMapping[str, Any]:
+        return self._dialect.params(self._request())
+
+    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+        return {"timeout": self._settings.request_timeout_seconds}
+
+    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
+        return getattr(response, PAGE_ATTRIBUTE).next_token
+
+    def _where(self) -> str:
+        t = self._token
+        bound = f", from {t['bound']}" if t.get("bound") else ""
+        return f"{self.table}: GET {self._dialect.endpoint(self.table)} page {t.get('page')}{bound}"
+
+    def _note_problem(self, problem: str) -> None:
+        self._last_problem = problem
+
+    # ---- reading ----------------------------------------------------------------------------
+    def read_records(self, sync_mode: SyncMode, cursor_field: Optional[list] = None,
+                     stream_slice: Optional[Mapping[str, Any]] = None,
+                     stream_state: Optional[Mapping[str, Any]] = None) -> Iterable[Mapping[str, Any]]:
+        incremental = sync_mode == SyncMode.incremental and self._cursor is not None
+        bound = self._start_bound(stream_state or {}) if incremental else None
+        self._token = {"page": 1, "page_size": self._settings.page_size, "bound": bound, "seen": []}
+        started = time.monotonic()
+        self._pages = self._records = 0
+        log.info(f"{self.table}: reading {'changes since ' + bound if bound else 'every record'} "
+                 f"from {self._dialect.endpoint(self.table)}, {self._settings.page_size} a page")
+        yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice, stream_state)
+        log.info(f"{self.table}: {self._records} records in {self._pages} pages, "
+                 f"{time.monotonic() - started:.1f} s")
+
+    def probe(self) -> None:
+        """`check`: one request for one record, through the same client, errors and retries."""
+        self._token = {"page": 1, "page_size": 1, "bound": None, "seen": []}
+        self._fetch_next_page()
+
+    def _fetch_next_page(self, stream_slice=None, stream_state=None, next_page_token=None):
+        if next_page_token:
+            self._token = dict(next_page_token)
+        while True:
+            started = time.monotonic()
+            try:
+                request, response = super()._fetch_next_page(stream_slice, stream_state, self._token)
+            except PageSizeReductionRequiredException:
+                self._token = self._smaller_pages(self._token)
+                continue
+            except AirbyteTracedException as error:
+                raise self._stopped(error) from None
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(f"{self._where()}: HTTP {response.status_code} in {time.monotonic() - started:.3f} s "
+                          f"({len(response.content)} bytes)")
+            return request, response
+
+    def _smaller_pages(self, token: dict) -> dict:
+        """Ask the same records again in smaller pages (zone status 8 / 888888).
+
+        The records already read stay read: the new page size divides their count, so the new
+        page number starts exactly where the failed page did.
+        """
+        size, page = token["page_size"], token["page"]
+        offset = (page - 1) * size
+        smaller = size // 2
+        if offset and smaller:
+            smaller = math.gcd(offset, smaller)
+        if smaller < 1:
+            raise AirbyteTracedException(
+                message=f"{self._where()}: AroFlo refuses even one record a page ({self._last_problem})",
+                failure_type=FailureType.system_error,
+            )
+        log.warning(f"{self._where()}: {self._last_problem}; asking again with {smaller} records a page instead of {size}")
+        return {**token, "page_size": smaller, "page": offset // smaller + 1}
+
+    def _stopped(self, error: AirbyteTracedException) -> AirbyteTracedException:
+        problem = self._last_problem or error.message or "unknown error"
+        message = f"{self._where()}: {problem}"
+        if error.failure_type != FailureType.config_error and "daily request limit" not in problem:
+            message += f" (gave up after {self._settings.retry_attempts + 1} attempts)"
+        return AirbyteTracedException(message=message, internal_message=message,
+                                      failure_type=error.failure_type or FailureType.system_error)
+
+    def _interpret(self, response: requests.Response) -> DecodedPage:
+        """Decode one answer, map its records and work out the next page (all exactly once)."""
+        page = self._dialect.decode(response, self.table)
+        if page.kind != "ok":
+            return page
+        mapper = self._mapper
+        try:
+            rows = [mapper(record) for record in page.records]
+        except (AttributeError, TypeError) as error:
+            page.kind, page.problem = "retry", f"a record is not a JSON object ({error})"
+            return page
+        if any(row["id"] is None or row["id"] == "" for row in rows):
+            missing = sum(1 for row in rows if row["id"] in (None, ""))
+            page.kind, page.problem = "retry", f"{missing} record(s) on this page have no id"
+            return page
+        problem = self._paginate(page, rows)
+        if problem:
+            page.kind, page.problem = "retry", problem
+        return page
+
+    def _paginate(self, page: DecodedPage, rows: list) -> Optional[str]:
+        token = self._token
+        size = token["page_size"]
+        full = len(page.records) >= size
+        if self._order is None or not self._order.seek:
+            signature = [rows[0]["id"], rows[-1]["id"], len(rows)] if rows else None
+            if signature and token["page"] > 1 and signature == token.get("previous"):
+                return "the page repeats the previous page"
+            page.rows = rows
+            page.next_token = {**token, "page": token["page"] + 1, "previous": signature} if full else None
+            return None
+        column, length = self._order.column, self._order.key_length
+        bound = token.get("bound")
+        bound_key = bound[:length] if bound else None
+        seen = set(token.get("seen") or ())
+        fresh = []
+        previous_key = bound_key or ""
+        for row in rows:
+            value = row[column]
+            key = value[:length] if value else ""
+            if key < previous_key:
+                return (f"records are not in {column} order ({value} after {previous_key}): "
+                        "the answer does not follow the requested order")
+            previous_key = key
+            if key == bound_key and row["id"] in seen:
+                continue
+            fresh.append(row)
+        page.rows = fresh
+        if not full:
+            page.next_token = None
+            return None
+        last_key = previous_key
+        if last_key and last_key != bound_key:
+            tail = [row["id"] for row in rows if (row[column] or "")[:length] == last_key]
+            new_bound = last_key + ("Z" if length == 19 else "")
+            page.next_token = {**token, "bound": new_bound, "page": 1, "seen": tail}
+        else:
+            # A whole page on one cursor value: step through that value by page number.
+            seen.update(row["id"] for row in rows)
+            page.next_token = {**token, "page": token["page"] + 1, "seen": sorted(seen)}
+        return None
+
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+        rows = getattr(response, PAGE_ATTRIBUTE).rows or []
+        self._pages += 1
+        self._records += len(rows)
+        if self._cursor is None:
+            yield from rows
+            return
+        column = self._cursor.column
+        for row in rows:
+            value = row[column]
+            if value and (self._latest is None or value > self._latest):
+                self._latest = value
+            yield row
+
+    # ---- state --------------------------------------------------------------------------------
+    def _canonical(self, moment: datetime) -> str:
+        if self._cursor is not None and self._cursor.key_length == 10:
+            return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _start_bound(self, stream_state: Mapping[str, Any]) -> str:
+        incoming = self._state_value(stream_state)
+        if incoming:
+            start = parse_datetime(incoming) - timedelta(minutes=self._settings.lookback_window_minutes)
+        else:
+            start = self._settings.first_sync_start(datetime.now(timezone.utc))
+        return self._canonical(start)
+
+    def _state_value(self, value: Optional[Mapping[str, Any]]) -> Optional[str]:
+        if not value or self._cursor is None:
+            return None
+        raw = value.get(self._cursor.column) or value.get("last_sync_time")
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        try:
+            return self._canonical(parse_datetime(raw))
+        except ValueError:
+            raise AirbyteTracedException(
+                message=f"{self.table}: the saved state {raw!r} is not a date-time; reset the stream's state",
+                failure_type=FailureType.config_error,
+            ) from None
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        if self._cursor is None:
+            return {}
+        value = self._incoming_state
+        latest = self._latest
+        if latest is not None:
+            latest = latest[: self._cursor.key_length] + ("Z" if self._cursor.key_length == 19 else "")
+            if latest > self._sync_cap:
+                latest = self._sync_cap
+            if value is None or latest > value:
+                value = latest
+        return {self._cursor.column: value} if value else {}
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self._incoming_state = self._state_value(value)
+        self._latest = None
+

@@ -1,0 +1,307 @@
+"""The connector's configuration: one place that turns what a person typed into `Settings`.
+
+Two shapes arrive here. Airbyte's form produces the spec shape (`credentials` oneOf, typed
+values). The seed's `configuration.json` is flat, holds `api_key` at the top level and every
+value as a string (`"100"`, `"true"`). `normalize()` turns the second into the first without
+guessing; `parse()` then validates every key and reports *all* problems at once, each in words
+a person can act on. Nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping, MutableMapping, Optional
+from urllib.parse import urlparse
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+BEARER = "bearer"
+HMAC = "hmac"
+DEFAULT_BASE_URLS = {BEARER: "https://api.aroflo.com/v1", HMAC: "https://api.aroflo.com/"}
+# The zone API returns at most 500 records a page and every request spends daily quota, so an
+# unset page size means the maximum there; the seed's REST API documents 100 as its default.
+DEFAULT_PAGE_SIZE = {BEARER: 100, HMAC: 500}
+MAX_PAGE_SIZE = {BEARER: 1000, HMAC: 500}
+# AroFlo documents 3 requests a second and 120 a minute for the zone API.
+DEFAULT_PACING = {HMAC: (3, 120), BEARER: (None, None)}
+
+STREAM_SWITCHES = {
+    "users": "enable_users_sync",
+    "suppliers": "enable_suppliers_sync",
+    "payments": "enable_payments_sync",
+}
+SECRET_FIELDS = ("api_key", "secret_key", "p_encoded", "u_encoded", "org_encoded")
+
+_CREDENTIAL_FIELDS = {
+    BEARER: ("api_key",),
+    HMAC: ("u_encoded", "p_encoded", "org_encoded", "secret_key", "host_ip"),
+}
+_INTEGER_RANGES = {
+    # key: (minimum, maximum or None, default)
+    "initial_sync_days": (1, 365, 90),
+    "lookback_window_minutes": (0, 525_600, 0),
+    "max_records_per_page": (1, 1000, None),
+    "request_timeout_seconds": (1, 600, 30),
+    "retry_attempts": (0, 10, 3),
+    "requests_per_second": (1, 100, None),
+    "requests_per_minute": (1, 6000, None),
+    "max_retry_wait_seconds": (1, 3600, 60),
+    "sync_frequency_hours": (1, 8760, None),
+}
+_BOOLEANS = {
+    "enable_users_sync": True,
+    "enable_suppliers_sync": True,
+    "enable_payments_sync": True,
+    "enable_incremental_sync": True,
+    "enable_debug_logging": False,
+}
+_OTHER_KEYS = {"credentials", "base_url", "start_date"}
+KNOWN_KEYS = frozenset(_INTEGER_RANGES) | frozenset(_BOOLEANS) | _OTHER_KEYS
+_TRUE = {"true", "1", "yes", "y", "on"}
+_FALSE = {"false", "0", "no", "n", "off"}
+
+
+class ConfigError(AirbyteTracedException):
+    """A configuration a person must fix; Airbyte shows `message` and does not retry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        message = "Invalid configuration: " + "; ".join(problems)
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    auth_type: str
+    api_key: Optional[str] = None
+    u_encoded: Optional[str] = None
+    p_encoded: Optional[str] = None
+    org_encoded: Optional[str] = None
+    secret_key: Optional[str] = None
+    host_ip: Optional[str] = None
+
+    def __repr__(self) -> str:  # never print a secret, even in a debugger or a traceback
+        return f"Credentials(auth_type={self.auth_type!r}, ...)"
+
+    def secret_values(self) -> list[str]:
+        return [v for v in (getattr(self, f) for f in SECRET_FIELDS) if v]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated, typed configuration. Built only by `parse()`."""
+
+    credentials: Credentials
+    base_url: str
+    start_date: Optional[datetime]
+    initial_sync_days: int
+    lookback_window_minutes: int
+    page_size: int
+    page_size_was_clamped_from: Optional[int]
+    request_timeout_seconds: int
+    retry_attempts: int
+    max_retry_wait_seconds: int
+    requests_per_second: Optional[int]
+    requests_per_minute: Optional[int]
+    enabled_streams: frozenset
+    incremental: bool
+    debug: bool
+    sync_frequency_hours: Optional[int]
+
+    @property
+    def dialect(self) -> str:
+        return self.credentials.auth_type
+
+    def first_sync_start(self, now: datetime) -> datetime:
+        """Where the first incremental sync starts: `start_date` wins over `initial_sync_days`."""
+        return self.start_date or (now - timedelta(days=self.initial_sync_days))
+
+
+def is_seed_shaped(raw: Mapping[str, Any]) -> bool:
+    return "credentials" not in raw and "api_key" in raw
+
+
+def normalize(raw: Mapping[str, Any]) -> dict:
+    """Return the spec-shaped equivalent of `raw` (the seed's flat, all-strings file included).
+
+    Only unambiguous conversions happen here ("100" -> 100, "true" -> True, flat api_key ->
+    credentials); anything else is left as it is for `parse()` to report.
+    """
+    config: dict = dict(raw)
+    if is_seed_shaped(config):
+        config["credentials"] = {"auth_type": BEARER, "api_key": config.pop("api_key")}
+    creds = config.get("credentials")
+    if isinstance(creds, Mapping) and "auth_type" not in creds:
+        guessed = HMAC if "secret_key" in creds else BEARER if "api_key" in creds else None
+        if guessed:
+            config["credentials"] = {"auth_type": guessed, **creds}
+    for key in _INTEGER_RANGES:
+        value = config.get(key)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            config[key] = int(value.strip())
+    for key in _BOOLEANS:
+        value = config.get(key)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            config[key] = value.strip().lower() in _TRUE
+    for key in ("base_url", "start_date"):
+        if isinstance(config.get(key), str) and not config[key].strip():
+            del config[key]  # an empty optional field in a form means "not set"
+    return config
+
+
+def parse_datetime(value: str) -> datetime:
+    """ISO date or date-time -> aware UTC datetime (a bare date means midnight UTC)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
+    """Validate a configuration; raise `ConfigError` listing every problem found."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(["the configuration must be a JSON object"])
+    config = normalize(raw)
+    problems: list[str] = []
+
+    for key in sorted(set(config) - KNOWN_KEYS):
+        hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+        problems.append(f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+
+    credentials = _parse_credentials(config.get("credentials"), problems)
+    dialect = credentials.auth_type if credentials else BEARER
+
+    numbers = {}
+    for key, (low, high, default) in _INTEGER_RANGES.items():
+        numbers[key] = _parse_int(config, key, low, high, default, problems)
+
+    flags = {}
+    for key, default in _BOOLEANS.items():
+        value = config.get(key, default)
+        if not isinstance(value, bool):
+            problems.append(f"{key} must be true or false, got {value!r}")
+            value = default
+        flags[key] = value
+
+    base_url = config.get("base_url", DEFAULT_BASE_URLS[dialect])
+    if not isinstance(base_url, str):
+        problems.append(f"base_url must be a URL string, got {base_url!r}")
+    else:
+        parsed_url = urlparse(base_url.strip())
+        if parsed_url.scheme not in ("http", "https") or not parsed_url.netloc:
+            problems.append(f"base_url must start with https:// (or http:// for a local test server), got {base_url!r}")
+        base_url = base_url.strip()
+
+    start_date = None
+    if config.get("start_date") is not None:
+        value = config["start_date"]
+        try:
+            start_date = parse_datetime(value) if isinstance(value, str) else None
+            if start_date is None:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                f"start_date must be an ISO date (2024-01-31) or date-time (2024-01-31T00:00:00Z), got {value!r}"
+            )
+        else:
+            if start_date > (now or datetime.now(timezone.utc)):
+                problems.append(f"start_date {value!r} is in the future: no record could match it")
+
+    page_size = numbers["max_records_per_page"]
+    clamped_from = None
+    if page_size is None:
+        page_size = DEFAULT_PAGE_SIZE[dialect]
+    elif page_size > MAX_PAGE_SIZE[dialect]:
+        clamped_from, page_size = page_size, MAX_PAGE_SIZE[dialect]
+
+    per_second, per_minute = DEFAULT_PACING[dialect]
+    if numbers["requests_per_second"] is not None:
+        per_second = numbers["requests_per_second"]
+    if numbers["requests_per_minute"] is not None:
+        per_minute = numbers["requests_per_minute"]
+
+    enabled = frozenset(name for name, switch in STREAM_SWITCHES.items() if flags[switch])
+    if not enabled and not problems:
+        problems.append("every stream is disabled (enable_users_sync, enable_suppliers_sync, enable_payments_sync): enable at least one")
+
+    if problems or credentials is None:
+        raise ConfigError(problems)
+    return Settings(
+        credentials=credentials,
+        base_url=base_url,
+        start_date=start_date,
+        initial_sync_days=numbers["initial_sync_days"],
+        lookback_window_minutes=numbers["lookback_window_minutes"],
+        page_size=page_size,
+        page_size_was_clamped_from=clamped_from,
+        request_timeout_seconds=numbers["request_timeout_seconds"],
+        retry_attempts=numbers["retry_attempts"],
+        max_retry_wait_seconds=numbers["max_retry_wait_seconds"],
+        requests_per_second=per_second,
+        requests_per_minute=per_minute,
+        enabled_streams=enabled,
+        incremental=flags["enable_incremental_sync"],
+        debug=flags["enable_debug_logging"],
+        sync_frequency_hours=numbers["sync_frequency_hours"],
+    )
+
+
+def _parse_int(config: Mapping[str, Any], key: str, low: int, high: Optional[int], default: Any, problems: list) -> Any:
+    if key not in config or config[key] is None:
+        return default
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            problems.append(f"{key} must be a whole number, got {value!r}")
+            return default
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        problems.append(f"{key} must be {bounds}, got {value}")
+        return default
+    return value
+
+
+def _parse_credentials(creds: Any, problems: list) -> Optional[Credentials]:
+    if creds is None:
+        problems.append("credentials are missing: give an api_key (bearer) or the AroFlo API keys (hmac)")
+        return None
+    if not isinstance(creds, Mapping):
+        problems.append("credentials must be an object with auth_type 'bearer' or 'hmac'")
+        return None
+    auth_type = creds.get("auth_type")
+    if auth_type not in _CREDENTIAL_FIELDS:
+        problems.append(f"credentials.auth_type must be 'bearer' or 'hmac', got {auth_type!r}")
+        return None
+    allowed = set(_CREDENTIAL_FIELDS[auth_type]) | {"auth_type"}
+    for key in sorted(set(creds) - allowed):
+        problems.append(f"credentials.{key} is not used by auth_type '{auth_type}'")
+    values: MutableMapping[str, Any] = {}
+    for key in _CREDENTIAL_FIELDS[auth_type]:
+        value = creds.get(key)
+        if key == "host_ip":
+            if value in (None, ""):
+                continue
+            try:
+                ipaddress.ip_address(str(value).strip())
+            except ValueError:
+                problems.append(f"credentials.host_ip must be an IP address such as 203.0.113.10, got {value!r}")
+                continue
+            values[key] = str(value).strip()
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"credentials.{key} is required")
+            continue
+        if value.startswith("<") and value.endswith(">"):
+            problems.append(f"credentials.{key} still holds the template placeholder: paste the real value")
+            continue
+        values[key] = value.strip()
+    return Credentials(auth_type=auth_type, **values)

@@ -1,0 +1,137 @@
+"""What each answer means for the sync: go on, wait and retry, ask smaller pages, or stop.
+
+Built on the CDK's `HttpStatusErrorHandler` (exception mapping, retry counting) and
+`BackoffStrategy` (how long to wait). Two things the CDK does not do for us:
+
+- AroFlo's zone API answers most errors with HTTP 200 and a body `status`, and a truncated or
+  HTML body can arrive with HTTP 200 too; so every answer is decoded (once) *here*, and the
+  decoded page rides on the response to `parse_response`.
+- The CDK ignores `Retry-After` unless the strategy reads it, and sleeps what we return + 1 s.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from datetime import timedelta
+from typing import Callable, Optional, Union
+
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import (
+    BackoffStrategy,
+    ErrorResolution,
+    HttpStatusErrorHandler,
+    ResponseAction,
+)
+from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
+
+from .dialects import DecodedPage
+
+PAGE_ATTRIBUTE = "_aroflo_page"
+_CDK_ADDS_SECONDS = 1.0  # HttpClient sleeps backoff_time + 1 s
+
+_ACTIONS = {
+    "ok": (ResponseAction.SUCCESS, None),
+    "retry": (ResponseAction.RETRY, FailureType.transient_error),
+    "rate_limited": (ResponseAction.RATE_LIMITED, FailureType.transient_error),
+    "too_big": (ResponseAction.REDUCE_PAGE_SIZE, FailureType.transient_error),
+    "auth": (ResponseAction.FAIL, FailureType.config_error),
+    "daily_limit": (ResponseAction.FAIL, FailureType.transient_error),
+    "fail": (ResponseAction.FAIL, FailureType.system_error),
+}
+
+
+class AroFloErrorHandler(HttpStatusErrorHandler):
+    """Decodes every answer once and turns it into the CDK's `ErrorResolution`.
+
+    `decode` is the stream's function: dialect decoding plus record mapping and checks that
+    need the stream's paging state (missing ids, a page that repeats the previous one).
+    """
+
+    def __init__(self, logger: logging.Logger, decode: Callable[[requests.Response], DecodedPage],
+                 max_retries: int, on_problem: Callable[[str], None]):
+        super().__init__(logger=logger, error_mapping=DEFAULT_ERROR_MAPPING, max_retries=max_retries,
+                         max_time=timedelta(hours=6))
+        self._decode = decode
+        self._on_problem = on_problem
+
+    def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
+        if isinstance(response_or_exception, requests.Response):
+            page = self._decode(response_or_exception)
+            setattr(response_or_exception, PAGE_ATTRIBUTE, page)
+            action, failure_type = _ACTIONS[page.kind]
+            if page.problem:
+                self._on_problem(page.problem)
+            return ErrorResolution(response_action=action, failure_type=failure_type, error_message=page.problem)
+        if isinstance(response_or_exception, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
+                                              requests.exceptions.MissingSchema)):
+            problem = f"the URL is not usable ({type(response_or_exception).__name__}); check base_url"
+            self._on_problem(problem)
+            return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, problem)
+        if isinstance(response_or_exception, requests.RequestException):
+            # Connection resets, timeouts, broken chunked bodies: all worth another attempt.
+            problem = f"{type(response_or_exception).__name__}: {_short(response_or_exception)}"
+            self._on_problem(problem)
+            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, problem)
+        return super().interpret_response(response_or_exception)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def retry_after_seconds(response: requests.Response) -> Optional[float]:
+    """`Retry-After` as seconds, from either form (delta-seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class AroFloBackoff(BackoffStrategy):
+    """`Retry-After` when given (capped), else exponential backoff with full jitter; logs every wait."""
+
+    def __init__(self, logger: logging.Logger, describe: Callable[[], str], max_retries: int,
+                 max_wait_seconds: float, base_seconds: float = 1.0):
+        self._logger = logger
+        self._describe = describe
+        self._max_retries = max_retries
+        self._max_wait = max_wait_seconds
+        self._base = base_seconds
+
+    def backoff_time(self, response_or_exception: Optional[Union[requests.Response, requests.RequestException]],
+                     attempt_count: int) -> Optional[float]:
+        wait = None
+        reason = ""
+        if isinstance(response_or_exception, requests.Response):
+            asked = retry_after_seconds(response_or_exception)
+            if asked is not None:
+                wait = asked
+                reason = f"Retry-After {response_or_exception.headers.get('Retry-After')}"
+                if asked > self._max_wait:
+                    reason += f" is longer than max_retry_wait_seconds, capped at {self._max_wait:g} s"
+                    wait = self._max_wait
+        if wait is None:
+            ceiling = min(self._max_wait, self._base * (2 ** max(0, attempt_count - 1)))
+            wait = random.uniform(ceiling / 2, ceiling) + _CDK_ADDS_SECONDS  # jitter spreads clients apart
+            reason = "exponential backoff with jitter"
+        self._logger.warning(
+            f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed; "
+            f"waiting {wait:.1f} s ({reason}) before retrying"
+        )
+        return max(0.001, wait - _CDK_ADDS_SECONDS)
