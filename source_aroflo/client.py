@@ -87,6 +87,12 @@ class AroFloStream(HttpStream):
         return True
 
     @property
+    def is_resumable(self) -> bool:
+        # Only cursor streams checkpoint; a cursor-less read starts over on the next attempt
+        # (the CDK would otherwise treat our `state` property as resumable full refresh).
+        return self._cursor is not None
+
+    @property
     def state_checkpoint_interval(self) -> Optional[int]:
         return self._settings.page_size  # about one checkpoint a page
 
