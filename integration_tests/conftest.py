@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh sandbox per test, in either dialect."""
+
+from __future__ import annotations
+
+import pytest
+
+from integration_tests.harness import sandbox_config
+from integration_tests.sandbox import Dataset, SandboxServer
+
+
+@pytest.fixture
+def sandbox():
+    """Factory: `sandbox(users=.., suppliers=.., payments=.., **server_options)` -> started server."""
+    servers = []
+
+    def start(users: int = 60, suppliers: int = 40, payments: int = 80, **options):
+        server = SandboxServer(Dataset(users=users, suppliers=suppliers, payments=payments), **options).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(params=["bearer", "hmac"])
+def dialect(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def config_for():
+    return sandbox_config

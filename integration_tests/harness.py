@@ -1,0 +1,139 @@
+"""Run the connector as a person or Airbyte would: `python main.py <command>` in a subprocess.
+
+Used by the end-to-end, reliability and acceptance tests and by the demo. Every run gets its
+own temporary folder for config, catalog and state files; `Run` splits the output by type.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+MAIN = ROOT / "main.py"
+TABLES = ("users", "suppliers", "payments")
+
+
+def sandbox_config(server: Any, dialect: str, **overrides: Any) -> dict:
+    """A config for `server` (a SandboxServer) in `dialect` ("bearer" or "hmac")."""
+    from integration_tests.sandbox import BEARER_TOKEN, ZONE_CREDENTIALS
+
+    if dialect == "bearer":
+        config = {"credentials": {"auth_type": "bearer", "api_key": BEARER_TOKEN}, "base_url": server.rest_base_url}
+    else:
+        config = {"credentials": {"auth_type": "hmac", **ZONE_CREDENTIALS}, "base_url": server.zone_base_url,
+                  "requests_per_second": 50, "requests_per_minute": 3000}
+    config.update(overrides)
+    return config
+
+
+def configured_catalog(mode: str = "incremental", streams: Iterable[str] = TABLES, dialect: str = "bearer") -> dict:
+    """What Airbyte sends to `read`: every named stream in `mode` (falls back to full refresh
+    for a stream with no cursor in that dialect: zone suppliers)."""
+    cursors = {"bearer": {t: "updated_at" for t in TABLES},
+               "hmac": {"users": "updated_at", "payments": "payment_date"}}[dialect]
+    result = []
+    for name in streams:
+        cursor = cursors.get(name)
+        sync_mode = mode if cursor else "full_refresh"
+        result.append({
+            "stream": {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh"] + (["incremental"] if cursor else []),
+                       "source_defined_cursor": True, "default_cursor_field": [cursor] if cursor else [],
+                       "source_defined_primary_key": [["id"]]},
+            "sync_mode": sync_mode,
+            "destination_sync_mode": "append_dedup" if sync_mode == "incremental" else "overwrite",
+            "cursor_field": [cursor] if (cursor and sync_mode == "incremental") else [],
+            "primary_key": [["id"]],
+        })
+    return {"streams": result}
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    messages: list = field(default_factory=list)
+
+    def of_type(self, kind: str) -> list:
+        return [m for m in self.messages if m.get("type") == kind]
+
+    @property
+    def records(self) -> list:
+        return [m["record"] for m in self.of_type("RECORD")]
+
+    def records_of(self, stream: str) -> list:
+        return [r["data"] for r in self.records if r["stream"] == stream]
+
+    def ids(self, stream: str) -> list:
+        return [r["id"] for r in self.records_of(stream)]
+
+    @property
+    def states(self) -> list:
+        return [m["state"] for m in self.of_type("STATE")]
+
+    def final_state(self) -> list:
+        """The last state message of each stream, as a state file for the next run."""
+        last = {}
+        for state in self.states:
+            stream = state.get("stream", {}).get("stream_descriptor", {}).get("name")
+            if stream:
+                last[stream] = {"type": "STREAM", "stream": state["stream"]}
+        return list(last.values())
+
+    def stream_state(self, stream: str) -> Optional[dict]:
+        for state in reversed(self.states):
+            if state.get("stream", {}).get("stream_descriptor", {}).get("name") == stream:
+                return state["stream"].get("stream_state")
+        return None
+
+    @property
+    def errors(self) -> list:
+        return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"].get("type") == "ERROR"]
+
+    @property
+    def logs(self) -> list:
+        return [m["log"] for m in self.of_type("LOG")]
+
+    def connection_status(self) -> Optional[dict]:
+        found = self.of_type("CONNECTION_STATUS")
+        return found[-1]["connectionStatus"] if found else None
+
+    def catalog(self) -> Optional[dict]:
+        found = self.of_type("CATALOG")
+        return found[-1]["catalog"] if found else None
+
+
+def run_connector(command: str, config: Optional[dict] = None, catalog: Optional[dict] = None,
+                  state: Any = None, timeout: float = 300, extra_args: Iterable[str] = (),
+                  executable: Optional[list] = None, env: Optional[dict] = None) -> Run:
+    """`python main.py <command> --config ... [--catalog ...] [--state ...]`; never raises on exit codes."""
+    with tempfile.TemporaryDirectory(prefix="aroflo-run-") as folder:
+        args = list(executable or [sys.executable, str(MAIN)]) + [command]
+        for flag, value in (("--config", config), ("--catalog", catalog), ("--state", state)):
+            if value is not None:
+                path = Path(folder) / f"{flag[2:]}.json"
+                path.write_text(json.dumps(value))
+                args += [flag, str(path)]
+        args += list(extra_args)
+        started = time.monotonic()
+        completed = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT),
+                                   env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+        seconds = time.monotonic() - started
+    messages = []
+    for line in completed.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                messages.append(json.loads(line))
+            except ValueError:
+                pass
+    return Run(completed.returncode, completed.stdout, completed.stderr, seconds, messages)
