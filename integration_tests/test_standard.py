@@ -1,0 +1,246 @@
+"""Airbyte's standard tests (the CDK's successor of the connector acceptance tests), both dialects.
+
+`TestAirbyteStandards` is the CDK's `SourceTestSuiteBase`, unchanged, driven by the repository's
+`acceptance-test-config.yml`, exactly as an Airbyte connector runs it. Each config of the file
+becomes one scenario (`config`, `config_hmac`, `invalid_config`, `config_bad_token`,
+`config_hmac_bad_secret`), and every test of the suite runs once per scenario: a test whose
+command the config's sections do not run is skipped by the CDK with the reason.
+
+The `secrets/` configs point at a local sandbox: see `integration_tests/standard_sandbox.py`. A
+module fixture starts one sandbox (60 users, 40 suppliers, 80 payments), writes the configs
+into a per-session folder, points `tempfile` there (the CDK leaves its `airbyte-test/temp_*`
+config and catalog files in the temporary folder) and removes the folder afterwards.
+
+The CDK only collects the `spec`, `connection`, `discovery`, `basic_read` and `full_refresh`
+sections. The checks the connector acceptance tests ran for `incremental` (a future state
+returns no records; a second read from the first read's state does not go back) and for
+`full_refresh` (two reads return the same records) are here too, driven by the same file.
+
+Deselected here: the CDK's `image_tests` (`test_docker_image_*`). They build the connector's
+image from `metadata.yaml`'s base image and run spec/check/discover/read in containers; they need
+a Docker daemon, and this environment and CI have the `docker` CLI but no daemon, so they would
+fail on the build, not on the connector (`pytest -m "not image_tests"`, as `make test` runs).
+What they would check without Docker is covered by `integration_tests/test_packaging.py` (the
+installed `source-aroflo` script answers every command like `python main.py`, and the
+`Dockerfile` builds from the same pinned base image as `metadata.yaml`).
+
+The CDK's pytest plugin (`airbyte_cdk.test.standard_tests.pytest_hooks`) is used through this
+module's own `pytest_generate_tests` and fixtures rather than `pytest_plugins`: registered as a
+plugin it would parametrize (or reject) any other test class in the run that takes an argument
+named `scenario`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+import yaml
+from airbyte_cdk.models import Type
+from airbyte_cdk.test import entrypoint_wrapper
+from airbyte_cdk.test.models import ConnectorTestScenario
+from airbyte_cdk.test.models.outcome import ExpectedOutcome
+from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
+from airbyte_cdk.test.standard_tests import pytest_hooks as cdk_hooks
+
+from integration_tests import standard_sandbox
+from integration_tests.standard_sandbox import ROOT, GeneratedSecrets, redirect
+from source_aroflo.source import SourceAroflo
+
+ACCEPTANCE = yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())["acceptance_tests"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    cdk_hooks.pytest_generate_tests(metafunc)  # only this module's tests
+
+
+# The CDK plugin's fixtures, reading its command-line options when they exist (they only
+# matter to the deselected image tests).
+@pytest.fixture
+def connector_image_override(request: pytest.FixtureRequest) -> Optional[str]:
+    return request.config.getoption("--connector-image", default=None)
+
+
+@pytest.fixture
+def connector_base_image_override(request: pytest.FixtureRequest) -> Optional[str]:
+    return request.config.getoption("--connector-base-image", default=None)
+
+
+read_from_streams = cdk_hooks.read_from_streams
+read_scenarios = cdk_hooks.read_scenarios
+
+
+@pytest.fixture(scope="module", autouse=True)
+def generated_secrets():
+    secrets = GeneratedSecrets().start()
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(secrets.tmp)
+    try:
+        yield secrets
+    finally:
+        tempfile.tempdir = previous
+        secrets.stop()
+    assert not secrets.folder.exists()
+
+
+@pytest.mark.filterwarnings("error::airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning")
+class TestAirbyteStandards(SourceTestSuiteBase):
+    """The CDK's source test suite against `acceptance-test-config.yml`."""
+
+    connector = SourceAroflo
+
+    @classmethod
+    def get_scenarios(cls) -> list[ConnectorTestScenario]:
+        return [
+            scenario.model_copy(update={"config_path": redirect(scenario.config_path)})
+            for scenario in super().get_scenarios()
+        ]
+
+
+# ---- the `incremental` and `full_refresh` checks the CDK does not collect ----------------------
+
+def _entries(section: str) -> list:
+    return [pytest.param(entry, id=Path(entry["config_path"]).stem) for entry in ACCEPTANCE[section]["tests"]]
+
+
+def _run(verb: str, config_path: Path, catalog: Optional[dict] = None, state_path: Optional[Path] = None,
+         expect: ExpectedOutcome = ExpectedOutcome.EXPECT_SUCCESS) -> entrypoint_wrapper.EntrypointOutput:
+    """`read` in-process, as the CDK's standard tests run it, with an optional state file."""
+    args = [verb, "--config", str(config_path)]
+    folder = Path(tempfile.mkdtemp(prefix="aroflo-run-"))
+    if catalog is not None:
+        (folder / "catalog.json").write_text(json.dumps(catalog))
+        args += ["--catalog", str(folder / "catalog.json")]
+    if state_path is not None:
+        args += ["--state", str(state_path)]
+    result = entrypoint_wrapper._run_command(SourceAroflo(), args, expected_outcome=expect)  # noqa: SLF001
+    assert not result.errors, result.get_formatted_error_message()
+    return result
+
+
+def _catalog(entry: dict, incremental_only: bool = False) -> dict:
+    catalog = json.loads((ROOT / entry["configured_catalog_path"]).read_text())
+    if incremental_only:
+        catalog["streams"] = [s for s in catalog["streams"] if s["sync_mode"] == "incremental"]
+    return catalog
+
+
+def _records(result: entrypoint_wrapper.EntrypointOutput) -> dict[str, list]:
+    by_stream: dict[str, list] = {}
+    for message in result.records:
+        by_stream.setdefault(message.record.stream, []).append(message.record.data)
+    return by_stream
+
+
+def _final_states(result: entrypoint_wrapper.EntrypointOutput) -> dict[str, dict]:
+    final = {}
+    for message in result.state_messages:
+        stream = message.state.stream
+        final[stream.stream_descriptor.name] = dict(stream.stream_state.__dict__)
+    return final
+
+
+def _state_file(states: dict[str, dict], folder: Path) -> Path:
+    path = folder / "state.json"
+    path.write_text(json.dumps([
+        {"type": "STREAM", "stream": {"stream_descriptor": {"name": name}, "stream_state": state}}
+        for name, state in states.items()
+    ]))
+    return path
+
+
+@pytest.mark.parametrize("entry", _entries("incremental"))
+def test_incremental_future_state_reads_nothing(entry: dict) -> None:
+    """CAT's abnormal-state test: a state far in the future returns no record and stays put."""
+    catalog = _catalog(entry, incremental_only=True)
+    assert catalog["streams"], "the incremental catalog has no incremental stream"
+    future_path = ROOT / entry["future_state"]["future_state_path"]
+    future = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"]
+              for s in json.loads(future_path.read_text())}
+
+    result = _run("read", redirect(Path(entry["config_path"])), catalog, future_path)
+
+    assert _records(result) == {}
+    final = _final_states(result)
+    for configured in catalog["streams"]:
+        name, cursor = configured["stream"]["name"], configured["cursor_field"][0]
+        assert final[name][cursor] == future[name][cursor], f"{name}: the future state moved"
+
+
+@pytest.mark.parametrize("entry", _entries("incremental"))
+def test_incremental_second_read_resumes_from_state(entry: dict, tmp_path: Path) -> None:
+    """CAT's two-sequential-reads test: the second read starts from the first one's state."""
+    catalog = _catalog(entry)
+    config_path = redirect(Path(entry["config_path"]))
+    first = _run("read", config_path, catalog)
+    first_records, states = _records(first), _final_states(first)
+    incremental = {s["stream"]["name"]: s["cursor_field"][0] for s in catalog["streams"] if s["sync_mode"] == "incremental"}
+    assert set(first_records) == {s["stream"]["name"] for s in catalog["streams"]}
+    for name, cursor in incremental.items():
+        # The state is the newest cursor read (every sandbox record is older than the sync).
+        assert states[name] == {cursor: max(r[cursor] for r in first_records[name])}
+
+    second = _run("read", config_path, catalog, _state_file(states, tmp_path))
+
+    second_records, second_states = _records(second), _final_states(second)
+    for name, cursor in incremental.items():
+        start = states[name][cursor]
+        rows = second_records.get(name, [])
+        assert len(rows) < len(first_records[name]), f"{name}: the second read started over"
+        assert all(r[cursor] >= start for r in rows), f"{name}: a record from before the state"
+        assert second_states[name][cursor] >= start, f"{name}: the state went backwards"
+    for name in set(first_records) - set(incremental):  # full refresh streams read everything again
+        assert sorted(r["id"] for r in second_records[name]) == sorted(r["id"] for r in first_records[name])
+
+
+@pytest.mark.parametrize("entry", _entries("full_refresh"))
+def test_full_refresh_reads_are_repeatable(entry: dict) -> None:
+    """CAT's full-refresh test: two reads in a row return the same records."""
+    catalog = _catalog(entry)
+    for configured in catalog["streams"]:
+        configured.update(sync_mode="full_refresh", cursor_field=[], destination_sync_mode="overwrite")
+    config_path = redirect(Path(entry["config_path"]))
+    first, second = (_records(_run("read", config_path, catalog)) for _ in range(2))
+    assert set(first) == {s["stream"]["name"] for s in catalog["streams"]}
+    for name, rows in first.items():
+        assert rows, f"{name}: no records"
+        key = lambda r: r["id"]  # noqa: E731
+        assert sorted(second[name], key=key) == sorted(rows, key=key)
+        assert len({r["id"] for r in rows}) == len(rows), f"{name}: a record was read twice"
+
+
+@pytest.mark.parametrize("section", ["basic_read", "incremental", "full_refresh"])
+def test_committed_catalogs_match_discover(section: str) -> None:
+    """Each configured catalog only asks what `discover` offers for that config's dialect."""
+    for entry in ACCEPTANCE[section]["tests"]:
+        discovered = _run("discover", redirect(Path(entry["config_path"]))).catalog.catalog
+        offered = {s.name: s for s in discovered.streams}
+        catalog = _catalog(entry)
+        assert {s["stream"]["name"] for s in catalog["streams"]} == set(offered)
+        for configured in catalog["streams"]:
+            stream = offered[configured["stream"]["name"]]
+            modes = {m.value for m in stream.supported_sync_modes}
+            assert set(configured["stream"]["supported_sync_modes"]) == modes
+            assert configured["sync_mode"] in modes
+            assert configured["stream"]["default_cursor_field"] == (stream.default_cursor_field or [])
+            if configured["sync_mode"] == "incremental":
+                assert configured["cursor_field"] == stream.default_cursor_field
+            assert configured["primary_key"] == stream.source_defined_primary_key
+
+
+def test_generated_configs_are_the_committed_samples(generated_secrets: GeneratedSecrets) -> None:
+    """`secrets/` configs differ from `integration_tests/sample_config*.json` only in URL and, for
+    the failing ones, the one wrong credential; the committed samples document the sandbox."""
+    for name, (sample, kind, overrides) in standard_sandbox.GENERATED.items():
+        generated = generated_secrets.config(name)
+        expected = standard_sandbox.sample_config(sample)
+        assert expected["base_url"].startswith("http://127.0.0.1:")
+        expected["base_url"] = generated_secrets.server.rest_base_url if kind == "rest" else generated_secrets.server.zone_base_url
+        expected["credentials"].update(overrides)
+        assert generated == expected
+        assert json.loads(generated_secrets.path(name).read_text()) == generated
+    check = _run("check", generated_secrets.path("config.json"))
+    assert [m.connectionStatus.status.value for m in check.get_message_by_types([Type.CONNECTION_STATUS])] == ["SUCCEEDED"]
