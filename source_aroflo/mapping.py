@@ -168,7 +168,8 @@ ZONE_COLUMNS: Mapping[str, Mapping[str, Any]] = {
     "payments": {
         "id": "paymentid", "amount": "amount", "payment_date": "datepaid",
         "payment_method": "paymentmethodname", "reference_number": "reference",
-        "invoice_id": _invoice_id, "transaction_type": "linkedto_linkedtotype", "notes": "notes",
+        # Computed after invoice_id, which needs linkedto_linkedtotype still in the record.
+        "invoice_id": _invoice_id, "transaction_type": _first_of("linkedto_linkedtotype"), "notes": "notes",
     },
 }
 
