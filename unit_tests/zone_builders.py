@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
 import requests_mock
-from airbyte_cdk.models import ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import ConfiguredAirbyteCatalog, DestinationSyncMode, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
 
 BASE_URL = "https://zone.aroflo.test/"
@@ -54,10 +54,11 @@ def zone_config(host_ip: Optional[str] = None, **overrides: Any) -> dict:
 
 def catalog(stream: str, mode: str = "full_refresh") -> ConfiguredAirbyteCatalog:
     sync_mode = SyncMode.incremental if mode == "incremental" else SyncMode.full_refresh
-    builder = ConfiguredAirbyteStreamBuilder().with_name(stream).with_sync_mode(sync_mode)
+    built = CatalogBuilder().with_stream(ConfiguredAirbyteStreamBuilder().with_name(stream).with_sync_mode(sync_mode)).build()
     if sync_mode == SyncMode.incremental:
-        builder = builder.with_cursor_field([CURSORS[stream]])
-    return CatalogBuilder().with_stream(builder).build()
+        built.streams[0].cursor_field = [CURSORS[stream]]
+        built.streams[0].destination_sync_mode = DestinationSyncMode.append_dedup
+    return built
 
 
 # ---- records ---------------------------------------------------------------------------------
