@@ -242,6 +242,10 @@ class AroFloStream(HttpStream):
             if key == bound_key and row["id"] in seen:
                 continue
             fresh.append(row)
+        if token["page"] > 1 and rows and not fresh:
+            # Stepping through one cursor value by page number: a page of ids already read
+            # there is a repeat, and accepting it would skip the page really asked for.
+            return "the page repeats a page already read"
         page.rows = fresh
         if not full:
             page.next_token = None
@@ -250,7 +254,8 @@ class AroFloStream(HttpStream):
         if last_key and last_key != bound_key:
             tail = [row["id"] for row in rows if (row[column] or "")[:length] == last_key]
             new_bound = last_key + ("Z" if length == 19 else "")
-            page.next_token = {**token, "bound": new_bound, "page": 1, "seen": tail}
+            # A page wholly on the new value is page 1 from that value already: go on to page 2.
+            page.next_token = {**token, "bound": new_bound, "page": 2 if len(tail) == len(rows) else 1, "seen": tail}
         else:
             # A whole page on one cursor value: step through that value by page number.
             seen.update(row["id"] for row in rows)

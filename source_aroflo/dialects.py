@@ -149,9 +149,10 @@ class ZoneDialect:
     name = HMAC
     cursors = {
         "users": CursorSpec("updated_at", 19, True),
-        # A date, and AroFlo orders by one field only: within a day the order is the server's,
-        # so payments page by number under a fixed filter instead of seeking.
-        "payments": CursorSpec("payment_date", 10, False),
+        # A date: each next page seeks from the last record's day (inclusive, ids already read
+        # that day skipped). Page numbers under a fixed filter would skip records whenever a
+        # payment edited mid-sync moves to today, the end of the order.
+        "payments": CursorSpec("payment_date", 10, True),
     }
     full_refresh_needs_filter = True
 
