@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import contextlib
 import json
+import time
+import types
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
@@ -23,6 +26,7 @@ import requests_mock
 from airbyte_cdk.models import ConfiguredAirbyteCatalog, DestinationSyncMode, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
 
+_REAL_SLEEP = time.sleep  # taken at import, before any test patches time.sleep
 BASE_URL = "https://zone.aroflo.test/"
 SECRET = "unit-secret-key"
 HOST_IP = "203.0.113.10"
@@ -59,6 +63,27 @@ def catalog(stream: str, mode: str = "full_refresh") -> ConfiguredAirbyteCatalog
         built.streams[0].cursor_field = [CURSORS[stream]]
         built.streams[0].destination_sync_mode = DestinationSyncMode.append_dedup
     return built
+
+
+@contextlib.contextmanager
+def real_budget_waits():
+    """Let the shared request budget really wait (the unit conftest records `time.sleep` instead).
+
+    Yields the list of waits the budget asked for, in seconds. Only the CDK's call-rate module
+    gets the real sleep; retry back-offs elsewhere stay recorded, not slept.
+    """
+    from unittest import mock
+
+    from airbyte_cdk.sources.streams import call_rate
+
+    waits: list = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        _REAL_SLEEP(seconds)
+
+    with mock.patch.object(call_rate, "time", types.SimpleNamespace(sleep=sleep)):
+        yield waits
 
 
 # ---- records ---------------------------------------------------------------------------------
