@@ -2,6 +2,9 @@
 
 The CDK's `launch` prints an uncaught exception's traceback into the log; a person running
 `check` or `read` with a bad config or a failing API gets a one-line error trace instead.
+
+The CDK's message serializer drops every `None`, record values included; a record keeps its
+null columns here, so every seed column is in every record as the README promises.
 """
 
 from __future__ import annotations
@@ -9,14 +12,32 @@ from __future__ import annotations
 import sys
 from typing import List, Optional
 
-from airbyte_cdk.entrypoint import launch
+import orjson
+from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .source import SourceAroflo
 
 
+_cdk_message_to_string = AirbyteEntrypoint.airbyte_message_to_string
+
+
+def _message_to_string(message: AirbyteMessage) -> str:
+    record = message.record if message.type == Type.RECORD else None
+    if record is not None and isinstance(record.data, dict) and None in record.data.values():
+        serialized = AirbyteMessageSerializer.dump(message)
+        serialized["record"]["data"] = record.data
+        try:
+            return orjson.dumps(serialized).decode()
+        except TypeError:
+            pass
+    return _cdk_message_to_string(message)
+
+
 def run(args: Optional[List[str]] = None) -> None:
     argv = sys.argv[1:] if args is None else args
+    AirbyteEntrypoint.airbyte_message_to_string = staticmethod(_message_to_string)
     source = SourceAroflo()
     try:
         launch(source, argv)
@@ -26,7 +47,5 @@ def run(args: Optional[List[str]] = None) -> None:
         message = error.as_sanitized_airbyte_message()
         if message.trace and message.trace.error:
             message.trace.error.stack_trace = None
-        from airbyte_cdk.entrypoint import AirbyteEntrypoint
-
         print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
         sys.exit(1)
