@@ -84,6 +84,16 @@ def _short(error: BaseException) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
+def _problem_of(response_or_exception: object) -> str:
+    """Why an attempt failed, for the retry log line (the decoded page's problem when there is one)."""
+    if isinstance(response_or_exception, requests.Response):
+        page = getattr(response_or_exception, PAGE_ATTRIBUTE, None)
+        return getattr(page, "problem", None) or f"HTTP {response_or_exception.status_code}"
+    if isinstance(response_or_exception, BaseException):
+        return f"{type(response_or_exception).__name__}: {_short(response_or_exception)}"
+    return "unknown error"
+
+
 def retry_after_seconds(response: requests.Response) -> Optional[float]:
     """`Retry-After` as seconds, from either form (delta-seconds or an HTTP date)."""
     value = response.headers.get("Retry-After")
@@ -131,7 +141,7 @@ class AroFloBackoff(BackoffStrategy):
             wait = random.uniform(ceiling / 2, ceiling) + _CDK_ADDS_SECONDS  # jitter spreads clients apart
             reason = "exponential backoff with jitter"
         self._logger.warning(
-            f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed; "
-            f"waiting {wait:.1f} s ({reason}) before retrying"
+            f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed "
+            f"({_problem_of(response_or_exception)}); waiting {wait:.1f} s ({reason}) before retrying"
         )
         return max(0.001, wait - _CDK_ADDS_SECONDS)
