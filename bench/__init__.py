@@ -1,0 +1,1 @@
+"""Benchmarks of source-aroflo against the local sandbox (`make bench`; see `bench/__main__.py`)."""

@@ -1,0 +1,50 @@
+"""`make bench` / `python -m bench`: the five measurements of issue 6 on the local sandbox.
+
+Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
+  BENCH_ONLY             comma list of sections to run: requests,budget,cpu,profile (default all)
+  BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3)
+  BENCH_REQ_USERS / _SUPPLIERS / _PAYMENTS   records for the request count (default 2345 / 1000 / 3171)
+  BENCH_REQ_PAGE         page size for the request count, both dialects (default 100)
+  BENCH_BUDGET_RECORDS   records per stream for the latency/budget run (default 2000)
+  BENCH_BUDGET_PAGE      zone page size for it (default 40: about 155 requests)
+  BENCH_BUDGET_LATENCY   sandbox latency in seconds (default 0.8)
+  BENCH_MEM_N            records per stream of the small memory run (default 2000); the large run
+                         and the CPU comparison use BENCH_CPU_RECORDS (default 10 x BENCH_MEM_N)
+  BENCH_PROFILE_RECORDS  records per stream for the profile (default 10000)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from .common import env_float, env_int
+from .sections import bench_budget, bench_cpu_memory, bench_profile, bench_requests
+
+
+def main() -> int:
+    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "requests,budget,cpu,profile").split(",") if s.strip()}
+    runs = env_int("BENCH_RUNS", 3)
+    mem_n = env_int("BENCH_MEM_N", 2000)
+    started = time.monotonic()
+    print(f"source-aroflo benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); sections: "
+          f"{', '.join(sorted(only))}\n", flush=True)
+    if "requests" in only:
+        sizes = {"users": env_int("BENCH_REQ_USERS", 2345), "suppliers": env_int("BENCH_REQ_SUPPLIERS", 1000),
+                 "payments": env_int("BENCH_REQ_PAYMENTS", 3171)}
+        page = env_int("BENCH_REQ_PAGE", 100)
+        print(bench_requests(sizes, page, page)["text"] + "\n", flush=True)
+    if "budget" in only:
+        print(bench_budget(env_int("BENCH_BUDGET_RECORDS", 2000), env_int("BENCH_BUDGET_PAGE", 40),
+                           env_float("BENCH_BUDGET_LATENCY", 0.8), 3, 120)["text"] + "\n", flush=True)
+    if "cpu" in only:
+        print(bench_cpu_memory(mem_n, env_int("BENCH_CPU_RECORDS", 10 * mem_n), runs)["text"] + "\n", flush=True)
+    if "profile" in only:
+        print(bench_profile(env_int("BENCH_PROFILE_RECORDS", 10000))["text"] + "\n", flush=True)
+    print(f"total bench time {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

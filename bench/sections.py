@@ -1,0 +1,366 @@
+"""The five measurements. Each takes its sizes as arguments (so the smoke test can run them tiny)
+and returns a dict of figures plus a printable table; `__main__` strings them together."""
+
+from __future__ import annotations
+
+import io
+import math
+import pstats
+import time
+from collections import defaultdict
+from typing import Any, Dict, List, Optional
+
+from integration_tests.harness import configured_catalog, sandbox_config
+from integration_tests.sandbox import BEARER_TOKEN, Dataset, SandboxServer
+
+from .common import (ROOT, ChildRun, Files, PYTHON, connector_args, median, module_args, ratio, run_child,
+                     table, verdict)
+
+TABLES = ("users", "suppliers", "payments")
+EARLY = "2000-01-01T00:00:00Z"  # before any sandbox record: an incremental sync that reads all
+
+
+def _path_key(dialect: str, name: str) -> str:
+    return f"/v1/{name}" if dialect == "bearer" else f"zone:{name}"
+
+
+def _requests_by_stream(server: SandboxServer, dialect: str) -> Dict[str, int]:
+    by_path = server.stats()["by_path"]
+    return {t: by_path.get(_path_key(dialect, t), 0) for t in TABLES}
+
+
+def ideal_requests(records: int, page_size: int) -> int:
+    """Fewest requests that can read `records` in pages of `page_size`: the last page must come
+    back short to prove it is the last, so an exactly full last page costs one empty page more."""
+    return math.ceil(records / page_size) + (1 if records % page_size == 0 else 0)
+
+
+def _streams_of(run: ChildRun) -> Dict[str, List[dict]]:
+    out: Dict[str, List[dict]] = defaultdict(list)
+    states: Dict[str, List[dict]] = defaultdict(list)
+    for message in run.messages():
+        if message.get("type") == "RECORD":
+            out[message["record"]["stream"]].append(message["record"]["data"])
+        elif message.get("type") == "STATE" and "stream" in message["state"]:
+            name = message["state"]["stream"]["stream_descriptor"]["name"]
+            states[name].append(message["state"]["stream"].get("stream_state") or {})
+    out["__states__"] = states  # type: ignore[assignment]
+    return out
+
+
+def _final_state(run: ChildRun) -> list:
+    last = {}
+    for message in run.messages():
+        if message.get("type") == "STATE" and "stream" in message["state"]:
+            last[message["state"]["stream"]["stream_descriptor"]["name"]] = {"type": "STREAM",
+                                                                             "stream": message["state"]["stream"]}
+    return list(last.values())
+
+
+def _check_ok(run: ChildRun, what: str) -> None:
+    if run.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {run.returncode}): {run.stderr[-2000:]} {run.stdout[-2000:]!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Fewest requests
+# ---------------------------------------------------------------------------------------------
+def bench_requests(sizes: Dict[str, int], rest_page: int, zone_page: int) -> Dict[str, Any]:
+    files = Files()
+    rows, figures = [], {}
+    try:
+        with SandboxServer(Dataset(**sizes)) as server:
+            for dialect, page in (("bearer", rest_page), ("hmac", zone_page)):
+                config = sandbox_config(server, dialect, max_records_per_page=page, start_date=EARLY)
+                config_path = files.write("config", config)
+                # Full read.
+                server.stats_obj.reset()
+                full = run_child(connector_args(config_path, files.write("catalog", configured_catalog("full_refresh", dialect=dialect))),
+                                 keep_stdout=True)
+                _check_ok(full, f"{dialect} full read")
+                full_requests = _requests_by_stream(server, dialect)
+                full_streams = _streams_of(full)
+                # Incremental: a first sync reads everything, a second with its state sees no change.
+                catalog_path = files.write("catalog", configured_catalog("incremental", dialect=dialect))
+                first = run_child(connector_args(config_path, catalog_path), keep_stdout=True)
+                _check_ok(first, f"{dialect} first incremental read")
+                server.stats_obj.reset()
+                again = run_child(connector_args(config_path, catalog_path, files.write("state", _final_state(first))),
+                                  keep_stdout=True)
+                _check_ok(again, f"{dialect} incremental read with no change")
+                again_requests = _requests_by_stream(server, dialect)
+                again_streams = _streams_of(again)
+                cursor_streams = {c["stream"]["name"] for c in configured_catalog("incremental", dialect=dialect)["streams"]
+                                  if c["sync_mode"] == "incremental"}
+                for name in TABLES:
+                    n = sizes[name]
+                    ideal = ideal_requests(n, page)
+                    got = full_requests[name]
+                    unique = len({r["id"] for r in full_streams.get(name, [])})
+                    incremental = name in cursor_streams
+                    key = f"{dialect}.{name}"
+                    figures[key] = {"records": n, "unique_ids": unique, "full_requests": got, "ideal": ideal,
+                                    "incremental_requests": again_requests[name],
+                                    "incremental_records": len(again_streams.get(name, [])),
+                                    "incremental": incremental}
+                    rows.append([("REST" if dialect == "bearer" else "zone"), name, n, page, ideal, got,
+                                 f"{100.0 * (got - ideal) / ideal:+.1f}%", unique == n,
+                                 again_requests[name] if incremental else f"{again_requests[name]} (full refresh)",
+                                 len(again_streams.get(name, [])) if incremental else "-"])
+    finally:
+        files.close()
+    text = table("1. Fewest requests: full read vs ideal ceil(n/page)(+1 if last page full); incremental with no change",
+                 ["dialect", "stream", "records", "page", "ideal", "actual", "overhead", "all ids", "no-change reqs",
+                  "re-emitted"], rows)
+    text += ("\n   Keyset paging asks each next page from the last record's cursor (inclusive) and skips by id\n"
+             "   the records already emitted at that value, so the boundary record(s) are read twice on every\n"
+             "   next page: about one record a page for second-precision cursors, up to a whole day's records\n"
+             "   for a date cursor (zone payments). Page-number paging (zone suppliers) reads each record once.\n"
+             "   A no-change incremental sync should cost 1 request per cursor stream; it re-emits the records\n"
+             "   sitting at the saved cursor value (inclusive cursor: at-least-once).")
+    return {"figures": figures, "text": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Budget under latency
+# ---------------------------------------------------------------------------------------------
+def _key(value: Optional[str], length: int) -> str:
+    return (value or "")[:length]
+
+
+def bench_budget(records: int, page: int, latency: float, rps: int, rpm: int) -> Dict[str, Any]:
+    files = Files()
+    try:
+        sizes = {t: records for t in TABLES}
+        with SandboxServer(Dataset(**sizes), latency_s=latency, rate_limit_per_second=rps,
+                           rate_limit_per_minute=rpm, prerender=True) as server:
+            server.warm(dialects=("zone",))
+            config = sandbox_config(server, "hmac", max_records_per_page=page, start_date=EARLY,
+                                    requests_per_second=rps, requests_per_minute=rpm)
+            run = run_child(connector_args(files.write("config", config),
+                                           files.write("catalog", configured_catalog("incremental", dialect="hmac"))),
+                            keep_stdout=True)
+            _check_ok(run, "zone read under latency")
+            stats = server.stats()
+    finally:
+        files.close()
+    streams = _streams_of(run)
+    states = streams.pop("__states__")
+    total = sum(_requests_by_stream_stats(stats).values())
+    span = (stats["last_arrival"] - stats["first_arrival"] + latency) if stats["first_arrival"] else float("nan")
+    limit = 1.2 * total / 2
+    checks = {}
+    cursor = {"users": ("updated_at", 19), "payments": ("payment_date", 10), "suppliers": ("created_at", 19)}
+    for name in TABLES:
+        rows = streams.get(name, [])
+        column, length = cursor[name]
+        keys = [_key(r.get(column), length) for r in rows]
+        ordered = all(a <= b for a, b in zip(keys, keys[1:]))
+        ids = [r["id"] for r in rows]
+        complete = len(set(ids)) == records and len(ids) == records
+        checkpoint_ok = True
+        if name != "suppliers":
+            values = [s.get(column) for s in states.get(name, []) if s.get(column)]
+            monotonic = all(a <= b for a, b in zip(values, values[1:]))
+            final = values[-1] if values else None
+            expected = max(keys) if keys else None
+            if expected and length == 19:
+                expected += "Z"
+            checkpoint_ok = monotonic and final == expected and len(values) >= 2
+        checks[name] = {"ordered": ordered, "complete": complete, "checkpoints": checkpoint_ok,
+                        "states": len(states.get(name, [])), "requests": stats["by_path"].get(f"zone:{name}", 0)}
+    figures = {"requests": total, "span_s": span, "wall_s": run.wall, "limit_s": limit,
+               "sequential_s": total * latency, "rejections": stats["rejected_total"],
+               "max_1s": stats["max_requests_1s"], "max_60s": stats["max_requests_60s"],
+               "met": span <= limit and stats["rejected_total"] == 0 and all(
+                   c["ordered"] and c["complete"] and c["checkpoints"] for c in checks.values()),
+               "checks": checks}
+    rows = [["requests R (zone, 3 streams in parallel)", total],
+            ["first arrival -> last answer (s)", span],
+            ["connector wall time incl. start-up (s)", run.wall],
+            ["goal: 1.2 x R / 2 (s)", limit],
+            ["sequential at one request per latency: R x %.1f (s)" % latency, total * latency],
+            ["rejections (status 6 / 429)", stats["rejected_total"]],
+            [f"max requests in any 1 s / 60 s window (limits {rps} / {rpm})", f"{stats['max_requests_1s']} / {stats['max_requests_60s']}"]]
+    for name in TABLES:
+        c = checks[name]
+        rows.append([f"{name}: requests, cursor order, all ids once, checkpoints ({c['states']} states)",
+                     f"{c['requests']}, {_yn(c['ordered'])}, {_yn(c['complete'])}, {_yn(c['checkpoints'])}"])
+    rows.append(["goal (span <= 1.2 R/2, no rejection, order, checkpoints)", verdict(figures["met"])])
+    text = table(f"2. Budget under latency: zone, {records} records/stream, page {page}, latency {latency} s, "
+                 f"limits {rps}/s {rpm}/min", ["figure", "value"], rows)
+    return {"figures": figures, "text": text}
+
+
+def _yn(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def _requests_by_stream_stats(stats: dict) -> Dict[str, int]:
+    return {t: stats["by_path"].get(f"zone:{t}", 0) for t in TABLES}
+
+
+# ---------------------------------------------------------------------------------------------
+# 3 + 4. Memory and CPU (REST, prerendered sandbox)
+# ---------------------------------------------------------------------------------------------
+IMPLEMENTATIONS = ("connector", "reference", "minimal_cdk", "manifest")
+_MODULES = {"reference": "bench.reference_reader", "minimal_cdk": "bench.minimal_cdk_source",
+            "manifest": "bench.manifest_source"}
+
+
+class RestTarget:
+    """A started, prerendered REST sandbox and the config/catalog files every implementation reads."""
+
+    def __init__(self, records: int, files: Files, page: int = 1000):
+        self.records = records
+        self.server = SandboxServer(Dataset(users=records, suppliers=records, payments=records), prerender=True).start()
+        if records:
+            self.server.warm(dialects=("rest",))
+        self.catalog = files.write("catalog", configured_catalog("full_refresh"))
+        self.connector_config = files.write("config", sandbox_config(self.server, "bearer", max_records_per_page=page))
+        self.plain_config = files.write("plain", {"base_url": self.server.rest_base_url, "api_key": BEARER_TOKEN,
+                                                  "page_size": page})
+
+    def args(self, implementation: str) -> List[str]:
+        if implementation == "connector":
+            return connector_args(self.connector_config, self.catalog)
+        return module_args(_MODULES[implementation], self.plain_config, self.catalog)
+
+    def run(self, implementation: str) -> ChildRun:
+        result = run_child(self.args(implementation))
+        _check_ok(result, f"{implementation} read of {self.records} records/stream")
+        if result.records != 3 * self.records:
+            raise RuntimeError(f"{implementation} emitted {result.records} records, expected {3 * self.records}")
+        return result
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def bench_cpu_memory(small: int, large: int, runs: int, implementations=IMPLEMENTATIONS) -> Dict[str, Any]:
+    files = Files()
+    targets = {}
+    try:
+        targets = {"empty": RestTarget(0, files), "small": RestTarget(small, files), "large": RestTarget(large, files)}
+        results: Dict[str, Dict[str, List[ChildRun]]] = {k: defaultdict(list) for k in targets}
+        for _ in range(runs):  # alternate so drift (thermal, other load) hits every figure alike
+            for implementation in implementations:
+                results["empty"][implementation].append(targets["empty"].run(implementation))
+                results["large"][implementation].append(targets["large"].run(implementation))
+            results["small"]["connector"].append(targets["small"].run("connector"))
+    finally:
+        for target in targets.values():
+            target.stop()
+        files.close()
+
+    records = 3 * large
+    cpu: Dict[str, Dict[str, float]] = {}
+    for implementation in implementations:
+        start_cpu = median(r.cpu for r in results["empty"][implementation])
+        start_wall = median(r.wall for r in results["empty"][implementation])
+        total_cpu = median(r.cpu for r in results["large"][implementation])
+        total_wall = median(r.wall for r in results["large"][implementation])
+        net_cpu = max(total_cpu - start_cpu, 1e-9)
+        net_wall = max(total_wall - start_wall, 1e-9)
+        cpu[implementation] = {"startup_cpu": start_cpu, "cpu": total_cpu, "cpu_per_100k": net_cpu / records * 100_000,
+                               "wall": total_wall, "records_per_s": records / net_wall,
+                               "rss_mb": median(r.maxrss_mb for r in results["large"][implementation])}
+    conn = cpu["connector"]
+    figures: Dict[str, Any] = {"cpu": cpu, "records": records}
+    if "minimal_cdk" in cpu:
+        figures["connector_vs_minimal_cdk"] = ratio(conn["cpu_per_100k"], cpu["minimal_cdk"]["cpu_per_100k"])
+    if "reference" in cpu:
+        figures["connector_vs_reference"] = ratio(conn["cpu_per_100k"], cpu["reference"]["cpu_per_100k"])
+    if "manifest" in cpu:
+        figures["throughput_vs_manifest"] = ratio(conn["records_per_s"], cpu["manifest"]["records_per_s"])
+    rss_small = median(r.maxrss_mb for r in results["small"]["connector"])
+    rss_large = conn["rss_mb"]
+    figures["memory"] = {"small_records": 3 * small, "large_records": records, "rss_small_mb": rss_small,
+                         "rss_large_mb": rss_large, "ratio": ratio(rss_large, rss_small)}
+
+    mem_text = table(f"3. Flat memory: connector peak RSS (VmHWM), REST full read, page 1000, median of {runs}",
+                     ["records", "peak RSS (MB)"],
+                     [[3 * small, rss_small], [records, rss_large],
+                      ["ratio (goal <= 1.10)", f"{figures['memory']['ratio']:.3f}  {verdict(figures['memory']['ratio'] <= 1.10)}"]])
+    rows = []
+    for implementation in implementations:
+        c = cpu[implementation]
+        rows.append([implementation, c["startup_cpu"], c["cpu"], c["cpu_per_100k"], c["wall"], c["records_per_s"],
+                     c["rss_mb"]])
+    cpu_text = table(f"4. CPU per record: REST full read of {records:,} records (prerendered sandbox, page 1000), "
+                     f"median of {runs} alternating runs",
+                     ["implementation", "start-up CPU s", "CPU s", "CPU s / 100k rec", "wall s", "records/s (net)",
+                      "peak RSS MB"], rows)
+    goals = []
+    if "minimal_cdk" in cpu:
+        goals.append(["connector / minimal CDK HttpStream (goal <= 1.0)",
+                      f"{figures['connector_vs_minimal_cdk']:.2f}  {verdict(figures['connector_vs_minimal_cdk'] <= 1.0)}"])
+    if "reference" in cpu:
+        goals.append(["connector / bare requests reader", f"{figures['connector_vs_reference']:.2f}"])
+    if "manifest" in cpu:
+        goals.append(["records/s connector / low-code manifest (goal >= 2.0)",
+                      f"{figures['throughput_vs_manifest']:.2f}  {verdict(figures['throughput_vs_manifest'] >= 2.0)}"])
+    cpu_text += "\n" + table("   ratios", ["figure", "value"], goals)
+    cpu_text += ("\n   CPU = the child's own user+sys seconds (os.wait4), net of a 0-record run of the same program;\n"
+                 "   records/s = records / (wall - wall of the 0-record run). The connector maps every record\n"
+                 "   (flatten, UTC timestamps, typed values) and keeps state; the other three pass records as sent.")
+    return {"figures": figures, "text": mem_text + "\n\n" + cpu_text}
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Profile
+# ---------------------------------------------------------------------------------------------
+def _area(filename: str) -> str:
+    if "/source_aroflo/" in filename:
+        return "source_aroflo (connector)"
+    if "/airbyte_cdk/" in filename:
+        return "airbyte_cdk"
+    if any(p in filename for p in ("/requests/", "/urllib3/", "/http/client", "/socket", "/ssl")):
+        return "requests/urllib3/http"
+    if "/integration_tests/" in filename or "/bench/" in filename:
+        return "bench"
+    if filename.startswith("~") or filename == "<built-in>":
+        return "builtins (C)"
+    return "other Python (stdlib, serpyco, orjson, ...)"
+
+
+def bench_profile(records: int, top: int = 12) -> Dict[str, Any]:
+    files = Files()
+    target = RestTarget(records, files)
+    out = str(files.path / "profile.pstats")
+    try:
+        args = [PYTHON, "-m", "bench.profile_child", out, "read", "--config", target.connector_config,
+                "--catalog", target.catalog]
+        run = run_child(args)
+        _check_ok(run, "profiled connector read")
+        stats = pstats.Stats(out)
+    finally:
+        target.stop()
+    entries = []
+    for (filename, line, function), (cc, nc, tt, ct, callers) in stats.stats.items():
+        entries.append({"where": f"{_short(filename)}:{line}({function})", "file": filename, "calls": nc,
+                        "tottime": tt, "cumtime": ct})
+    total = sum(e["tottime"] for e in entries) or 1.0
+    by_area: Dict[str, float] = defaultdict(float)
+    for e in entries:
+        by_area[_area(e["file"])] += e["tottime"]
+    own = [e for e in entries if "/source_aroflo/" in e["file"]]
+    top_tottime = sorted(entries, key=lambda e: -e["tottime"])[:top]
+    top_own_cum = sorted(own, key=lambda e: -e["cumtime"])[:top]
+    text = table(f"5. Profile: connector REST full read of {3 * records:,} records, every thread (cProfile), "
+                 f"{total:.2f} s profiled", ["area", "tottime s", "share"],
+                 [[a, t, f"{100 * t / total:.1f}%"] for a, t in sorted(by_area.items(), key=lambda kv: -kv[1])])
+    text += "\n" + table("   top functions by tottime (all code)", ["function", "calls", "tottime s", "cumtime s"],
+                         [[e["where"], e["calls"], e["tottime"], e["cumtime"]] for e in top_tottime])
+    text += "\n" + table("   connector's own functions by cumulative time", ["function", "calls", "tottime s", "cumtime s"],
+                         [[e["where"], e["calls"], e["tottime"], e["cumtime"]] for e in top_own_cum])
+    return {"figures": {"total_s": total, "by_area": dict(by_area), "top_tottime": top_tottime[:top],
+                        "top_own_cumtime": top_own_cum, "records": 3 * records, "wall_s": run.wall},
+            "text": text}
+
+
+def _short(filename: str) -> str:
+    for marker in ("/site-packages/", str(ROOT) + "/", "/lib/python3.11/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
