@@ -62,6 +62,8 @@ class AroFloStream(HttpStream):
         self._last_problem = ""
         self._pages = 0
         self._records = 0
+        self._yielded = 0  # records handed to the CDK in this read (its checkpoint counter)
+        self._page_ended = False
         self._requests_started = 0.0
         super().__init__(authenticator=authenticator, api_budget=budget)
 
@@ -94,7 +96,12 @@ class AroFloStream(HttpStream):
 
     @property
     def state_checkpoint_interval(self) -> Optional[int]:
-        return self._settings.page_size  # about one checkpoint a page
+        if self._cursor is None:
+            return self._settings.page_size
+        # The CDK asks after each record it counts and checkpoints when its count is a multiple:
+        # answering the count itself after a page's last record checkpoints every whole page
+        # (seek pages hold fewer new records than the page size), so a stop loses no progress.
+        return self._yielded if self._page_ended else None
 
     def get_json_schema(self) -> Mapping[str, Any]:
         return json_schema(self.table)
@@ -139,7 +146,7 @@ class AroFloStream(HttpStream):
         bound = self._start_bound(stream_state or {}) if incremental else None
         self._token = {"page": 1, "page_size": self._settings.page_size, "bound": bound, "seen": []}
         started = time.monotonic()
-        self._pages = self._records = 0
+        self._pages = self._records = self._yielded = 0
         log.info(f"{self.table}: reading {'changes since ' + bound if bound else 'every record'} "
                  f"from {self._dialect.endpoint(self.table)}, {self._settings.page_size} a page")
         yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice, stream_state)
@@ -270,11 +277,15 @@ class AroFloStream(HttpStream):
             yield from rows
             return
         column = self._cursor.column
-        for row in rows:
+        last = len(rows) - 1
+        for i, row in enumerate(rows):
             value = row[column]
             if value and (self._latest is None or value > self._latest):
                 self._latest = value
+            self._yielded += 1
+            self._page_ended = i == last
             yield row
+        self._page_ended = False
 
     # ---- state --------------------------------------------------------------------------------
     def _canonical(self, moment: datetime) -> str:
