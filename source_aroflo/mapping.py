@@ -141,8 +141,9 @@ def _first_of(*fields: str) -> Callable[[dict], Any]:
 
 def _invoice_id(flat: dict) -> Any:
     kind = flat.get("linkedto_linkedtotype")
-    linked = flat.pop("linkedto_linkedtoid", None)
-    return linked if isinstance(kind, str) and kind.strip().lower() == "invoice" else None
+    if isinstance(kind, str) and kind.strip().lower() == "invoice":
+        return flat.pop("linkedto_linkedtoid", None)
+    return None  # linked to something else: its id stays as linkedto_linkedtoid, not lost
 
 
 # Zone field -> seed column, per table (contract §3). A string is a plain rename; a function
