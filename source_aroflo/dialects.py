@@ -180,11 +180,13 @@ class ZoneDialect:
 
     def decode(self, response: requests.Response, table: str) -> DecodedPage:
         status = response.status_code
-        if status == 429:
-            return DecodedPage(problem="rate limited by AroFlo (HTTP 429)", kind="rate_limited")
         if status >= 500 or status == 408:
             return DecodedPage(problem=f"AroFlo answered HTTP {status}", kind="retry")
         body = _json(response)
+        if status == 429 and not (isinstance(body, dict) and str(body.get("status", "")).strip() == "7"):
+            # A daily limit (status 7) answered with HTTP 429 still stops the stream: retrying
+            # cannot succeed before the reset and would spend more requests.
+            return DecodedPage(problem="rate limited by AroFlo (HTTP 429)", kind="rate_limited")
         if not isinstance(body, dict):
             what = "not JSON (a truncated answer or an HTML error page)" if body is _NOT_JSON else "not a JSON object"
             return DecodedPage(problem=f"the answer was {what} (HTTP {status}, {_body_hint(response)})", kind="retry")
