@@ -149,14 +149,13 @@ class RateLimitTest(unittest.TestCase):
 
 
 class DailyLimitTest(unittest.TestCase):
-    def _daily_limit_at(self, now, expected_reset):
+    def _daily_limit_at(self, now, expected_reset, http_status=200):
         state = StateBuilder().with_stream_state("users", {"updated_at": "2023-01-01T00:00:00Z"}).build()
-        limit = answer(status_body(7, "Daily API limit of 2000 requests reached"))
+        limit = answer(status_body(7, "Daily API limit of 2000 requests reached"), status_code=http_status)
         with freeze_time(now, tick=True):
             server, output = run(zone_config(max_records_per_page=2), "users", {"users": users(5)},
                                  script={2: limit}, mode="incremental", state=state, failure=True)
         self.assertEqual(len(server.requests), 2, "status 7 must not be retried")
-        kinds = [m.type for m in output.records_and_state_messages] + [Type.TRACE]
         self.assertEqual([r["id"] for r in records_of(output)], ["U0000==", "U0001=="])
         # The state of the last full page was emitted before the error.
         states = [m.state.stream.stream_state.updated_at for m in output.state_messages]
@@ -166,7 +165,6 @@ class DailyLimitTest(unittest.TestCase):
         state_at = max(i for i, m in enumerate(messages) if m.type == Type.STATE)
         error_at = min(i for i, m in enumerate(messages) if m.type == Type.TRACE and m.trace.type == TraceType.ERROR)
         self.assertLess(state_at, error_at)
-        self.assertTrue(kinds)
         error = stream_errors(output)[0]
         self.assertEqual(error.failure_type, FailureType.transient_error)
         self.assertIn("daily request limit", error.message)
@@ -177,6 +175,9 @@ class DailyLimitTest(unittest.TestCase):
     def test_daily_limit_stops_the_stream_with_reset_time_standard_time(self):
         # 09:14 on 14 May in Melbourne (AEST, UTC+10): resets at 00:00 on 15 May = 14:00 UTC on 14 May.
         self._daily_limit_at("2024-05-13T23:14:15Z", "2024-05-14 14:00 UTC")
+
+    def test_daily_limit_with_http_429_also_stops_without_retrying(self):
+        self._daily_limit_at("2024-05-13T23:14:15Z", "2024-05-14 14:00 UTC", http_status=429)
 
     def test_daily_limit_reset_time_in_daylight_saving(self):
         # 16:00 on 10 January in Melbourne (AEDT, UTC+11): resets at 13:00 UTC on 10 January.
