@@ -4,7 +4,8 @@
 `acceptance-test-config.yml`, exactly as an Airbyte connector runs it. Each config of the file
 becomes one scenario (`config`, `config_hmac`, `invalid_config`, `config_bad_token`,
 `config_hmac_bad_secret`), and every test of the suite runs once per scenario: a test whose
-command the config's sections do not run is skipped by the CDK with the reason.
+command the config's sections do not run is skipped by the CDK with the reason (so
+`test_config_matches_spec` is skipped for all five: the `spec` entry names the spec file only).
 
 The `secrets/` configs point at a local sandbox: see `integration_tests/standard_sandbox.py`. A
 module fixture starts one sandbox (60 users, 40 suppliers, 80 payments), writes the configs
@@ -16,13 +17,16 @@ sections. The checks the connector acceptance tests ran for `incremental` (a fut
 returns no records; a second read from the first read's state does not go back) and for
 `full_refresh` (two reads return the same records) are here too, driven by the same file.
 
-Deselected here: the CDK's `image_tests` (`test_docker_image_*`). They build the connector's
-image from `metadata.yaml`'s base image and run spec/check/discover/read in containers; they need
-a Docker daemon, and this environment and CI have the `docker` CLI but no daemon, so they would
-fail on the build, not on the connector (`pytest -m "not image_tests"`, as `make test` runs).
-What they would check without Docker is covered by `integration_tests/test_packaging.py` (the
-installed `source-aroflo` script answers every command like `python main.py`, and the
-`Dockerfile` builds from the same pinned base image as `metadata.yaml`).
+Deselected here: the CDK's `image_tests` (`test_docker_image_*`: build, spec, spec backward
+compatibility, check, config-matches-spec, discover, read inside the image). They need a Docker
+daemon; this environment and CI have the `docker` CLI but no daemon, so the CDK's `skipif`
+(docker not on PATH) does not skip them and they fail on the build, not on the connector. (The
+CDK builds from Airbyte's own Python connector Dockerfile template, found in an Airbyte monorepo
+checkout or downloaded from GitHub, and the registry comparison needs the network too.) Run
+`pytest -m "not image_tests"`, as `make test` does. What they would check without Docker is
+covered by `integration_tests/test_packaging.py`: the installed `source-aroflo` script answers
+every command like `python main.py`, the Dockerfile's build context is enough for
+`pip install .`, and it builds from the same pinned base image as `metadata.yaml`.
 
 The CDK's pytest plugin (`airbyte_cdk.test.standard_tests.pytest_hooks`) is used through this
 module's own `pytest_generate_tests` and fixtures rather than `pytest_plugins`: registered as a
@@ -35,7 +39,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import pytest
 import yaml
@@ -74,7 +78,10 @@ read_scenarios = cdk_hooks.read_scenarios
 
 
 @pytest.fixture(scope="module", autouse=True)
-def generated_secrets():
+def generated_secrets(tmp_path_factory: pytest.TempPathFactory):
+    # pytest picks its own base temporary folder from `tempfile` on first use: fix it first,
+    # so that it does not land in (and vanish with) the folder below.
+    tmp_path_factory.getbasetemp()
     secrets = GeneratedSecrets().start()
     previous = tempfile.tempdir
     tempfile.tempdir = str(secrets.tmp)
