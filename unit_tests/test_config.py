@@ -41,7 +41,7 @@ BAD_CONFIGS = [
      "credentials.auth_type must be 'bearer' or 'hmac', got 'oauth'"),
     ("placeholder api_key", config().with_credentials({"auth_type": "bearer", "api_key": "<YOUR_API_KEY>"}).build(),
      "credentials.api_key still holds the template placeholder: paste the real value"),
-    ("empty api_key", config().with_credentials({"auth_type": "bearer", "api_key": "  "}).build(),
+    ("empty api_key", config().with_credentials({"auth_type": "bearer", "api_key": ""}).build(),
      "credentials.api_key is required"),
     ("hmac without secret_key", config().with_zone_credentials(secret_key="").build(),
      "credentials.secret_key is required"),
