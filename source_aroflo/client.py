@@ -104,7 +104,11 @@ class AroFloStream(HttpStream):
         return self._yielded if self._page_ended else None
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return json_schema(self.table)
+        # The CDK asks for the schema once per record it emits: build it once per stream.
+        schema = self.__dict__.get("_schema")
+        if schema is None:
+            schema = self._schema = json_schema(self.table)
+        return schema
 
     def get_error_handler(self) -> AroFloErrorHandler:
         return AroFloErrorHandler(self.logger, self._interpret, self._settings.retry_attempts, self._note_problem)
