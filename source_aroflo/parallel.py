@@ -26,23 +26,47 @@ _DONE = object()
 QUEUE_SIZE = 2000  # messages; about four 500-record pages in flight per stream at most
 
 
-def _without_stack_trace(message: AirbyteMessage, debug: bool) -> AirbyteMessage:
-    if message.type == Type.TRACE and message.trace is not None and message.trace.error is not None and not debug:
-        message.trace.error.stack_trace = None
-    return message
+class _Outcome:
+    """What the streams reported: their own error traces (with the failure type the stream
+    decided) and whether any stream raised at the end, as AbstractSource does on failure."""
+
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+        self.stream_errors: List[Any] = []
+        self.raised: List[AirbyteTracedException] = []
+
+    def seen(self, message: AirbyteMessage) -> AirbyteMessage:
+        if message.type == Type.TRACE and message.trace is not None and message.trace.error is not None:
+            self.stream_errors.append(message.trace.error)
+            if not self.debug:
+                message.trace.error.stack_trace = None
+        return message
+
+    def raise_if_failed(self, total: int) -> None:
+        if not self.raised:
+            return
+        # Each stream's own error trace has already been emitted; this one makes the exit code
+        # non-zero (as AbstractSource does) and sums up with the streams' own failure types.
+        errors = self.stream_errors or [e.as_airbyte_message().trace.error for e in self.raised]
+        details = "; ".join(e.message or "unknown error" for e in errors)
+        transient = all(e.failure_type == FailureType.transient_error for e in errors)
+        raise AirbyteTracedException(
+            message=f"{len(self.raised)} of {total} streams did not finish: {details}",
+            failure_type=FailureType.transient_error if transient else FailureType.config_error,
+        )
 
 
 def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[AirbyteMessage]],
                      debug: bool = False) -> Iterator[AirbyteMessage]:
-    failures: List[AirbyteTracedException] = []
-    if len(streams) <= 1:
+    outcome = _Outcome(debug)
+    if len(streams) <= 1:  # no thread, no queue hop per message
         for configured in streams:
             try:
                 for message in read_one(configured):
-                    yield _without_stack_trace(message, debug)
+                    yield outcome.seen(message)
             except AirbyteTracedException as error:
-                failures.append(error)
-        _raise_if_failed(failures, len(streams))
+                outcome.raised.append(error)
+        outcome.raise_if_failed(len(streams))
         return
 
     inbox: "queue.Queue[Any]" = queue.Queue(maxsize=QUEUE_SIZE)
@@ -52,9 +76,9 @@ def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[Airb
             for message in read_one(configured):
                 inbox.put(message)
         except AirbyteTracedException as error:
-            failures.append(error)
+            outcome.raised.append(error)
         except Exception as error:  # noqa: BLE001 - reported as a failed stream, never lost
-            failures.append(AirbyteTracedException.from_exception(error))
+            outcome.raised.append(AirbyteTracedException.from_exception(error))
         finally:
             inbox.put(_DONE)
 
@@ -67,21 +91,8 @@ def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[Airb
         if item is _DONE:
             running -= 1
             continue
-        yield _without_stack_trace(item, debug)
-    _raise_if_failed(failures, len(streams))
-
-
-def _raise_if_failed(failures: List[AirbyteTracedException], total: int) -> None:
-    if not failures:
-        return
-    # Each stream's own error trace has already been emitted; this one makes the exit code
-    # non-zero (as AbstractSource does) and sums up.
-    details = "; ".join(f.message or str(f) for f in failures)
-    transient = all(f.failure_type == FailureType.transient_error for f in failures)
-    raise AirbyteTracedException(
-        message=f"{len(failures)} of {total} streams did not finish: {details}",
-        failure_type=FailureType.transient_error if transient else FailureType.config_error,
-    )
+        yield outcome.seen(item)
+    outcome.raise_if_failed(len(streams))
 
 
 class LockedMessageRepository(InMemoryMessageRepository):
