@@ -2,7 +2,7 @@
 
 Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
   BENCH_ONLY             comma list of sections to run: requests,budget,cpu,profile (default all)
-  BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3)
+  BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3; 2 saves ~1 min)
   BENCH_REQ_USERS / _SUPPLIERS / _PAYMENTS   records for the request count (default 2345 / 1000 / 3171)
   BENCH_REQ_PAGE         page size for the request count, both dialects (default 100)
   BENCH_BUDGET_RECORDS   records per stream for the latency/budget run (default 2000)
