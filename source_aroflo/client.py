@@ -16,6 +16,7 @@ mutated while reading.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import time
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, MutableMapping, Optional
 
 import requests
-from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, FailureType, SyncMode, Type
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
@@ -56,8 +57,7 @@ class AroFloStream(HttpStream):
         self._cursor = self._order if settings.incremental else None
         self._mapper = build_mapper(dialect.name, self.table, ZONE_EXTRA_COLUMNS[self.table])
         self._sync_cap = self._canonical(sync_started_at)
-        self._incoming_state: Optional[str] = None
-        self._latest: Optional[str] = None
+        self._state_now: dict = {}
         self._token: dict = {}
         self._last_problem = ""
         self._pages = 0
@@ -241,18 +241,14 @@ class AroFloStream(HttpStream):
         bound = token.get("bound")
         bound_key = bound[:length] if bound else None
         seen = set(token.get("seen") or ())
-        fresh = []
-        previous_key = bound_key or ""
-        for row in rows:
-            value = row[column]
-            key = value[:length] if value else ""
-            if key < previous_key:
-                return (f"records are not in {column} order ({value} after {previous_key}): "
-                        "the answer does not follow the requested order")
-            previous_key = key
-            if key == bound_key and row["id"] in seen:
-                continue
-            fresh.append(row)
+        keys = [(row[column] or "")[:length] for row in rows]
+        if keys != sorted(keys) or (bound_key and keys and keys[0] < bound_key):
+            return (f"records are not in {column} order from {bound or 'the start'}: "
+                    "the answer does not follow the requested order")
+        # Rows on the boundary value are a prefix (ascending order): only they can repeat.
+        edge = bisect.bisect_right(keys, bound_key) if (bound_key and seen) else 0
+        fresh = [row for row in rows[:edge] if row["id"] not in seen] + rows[edge:] if edge else rows
+        previous_key = keys[-1] if keys else (bound_key or "")
         if token["page"] > 1 and rows and not fresh:
             # Stepping through one cursor value by page number: a page of ids already read
             # there is a repeat, and accepting it would skip the page really asked for.
@@ -263,7 +259,7 @@ class AroFloStream(HttpStream):
             return None
         last_key = previous_key
         if last_key and last_key != bound_key:
-            tail = [row["id"] for row in rows if (row[column] or "")[:length] == last_key]
+            tail = [row["id"] for row in rows[bisect.bisect_left(keys, last_key):]]
             new_bound = last_key + ("Z" if length == 19 else "")
             # A page wholly on the new value is page 1 from that value already: go on to page 2.
             page.next_token = {**token, "bound": new_bound, "page": 2 if len(tail) == len(rows) else 1, "seen": tail}
@@ -273,22 +269,33 @@ class AroFloStream(HttpStream):
             page.next_token = {**token, "page": token["page"] + 1, "seen": sorted(seen)}
         return None
 
-    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Any]:
+        """The page's rows as ready Airbyte RECORD messages.
+
+        Built here, once per page, rather than by the CDK per record (which copies each dict and
+        runs a type transformer we do not use): same messages, a fraction of the work.
+        """
         rows = getattr(response, PAGE_ATTRIBUTE).rows or []
         self._pages += 1
         self._records += len(rows)
-        if self._cursor is None:
-            yield from rows
+        if not rows:
             return
-        column = self._cursor.column
-        last = len(rows) - 1
-        for i, row in enumerate(rows):
-            value = row[column]
-            if value and (self._latest is None or value > self._latest):
-                self._latest = value
-            self._yielded += 1
-            self._page_ended = i == last
-            yield row
+        emitted_at = time.time_ns() // 1_000_000
+        name = self.table
+        messages = [AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream=name, data=row, emitted_at=emitted_at))
+                    for row in rows]
+        if self._cursor is None:
+            yield from messages
+            return
+        # Per page, not per record: rows are in cursor order (checked in `_paginate`), so the
+        # state after this page is the last row's cursor. The CDK reads `state` and the
+        # checkpoint interval after each record it counts; both switch just before the page's
+        # last record goes out, so the checkpoint lands exactly on the page edge.
+        self._yielded += len(rows)
+        yield from messages[:-1]
+        self._advance_state(rows[-1][self._cursor.column])
+        self._page_ended = True
+        yield messages[-1]
         self._page_ended = False
 
     # ---- state --------------------------------------------------------------------------------
@@ -319,22 +326,23 @@ class AroFloStream(HttpStream):
                 failure_type=FailureType.config_error,
             ) from None
 
+    def _advance_state(self, latest: Optional[str]) -> None:
+        """State after emitting records up to `latest`: never behind the incoming state, never
+        past the sync's start (a server clock ahead of ours must not make us skip records)."""
+        if not latest or self._cursor is None:
+            return
+        latest = latest[: self._cursor.key_length] + ("Z" if self._cursor.key_length == 19 else "")
+        if latest > self._sync_cap:
+            latest = self._sync_cap
+        current = self._state_now.get(self._cursor.column)
+        if current is None or latest > current:
+            self._state_now = {self._cursor.column: latest}
+
     @property
     def state(self) -> MutableMapping[str, Any]:
-        if self._cursor is None:
-            return {}
-        value = self._incoming_state
-        latest = self._latest
-        if latest is not None:
-            latest = latest[: self._cursor.key_length] + ("Z" if self._cursor.key_length == 19 else "")
-            if latest > self._sync_cap:
-                latest = self._sync_cap
-            if value is None or latest > value:
-                value = latest
-        return {self._cursor.column: value} if value else {}
+        return self._state_now  # read by the CDK after every record: a plain attribute
 
     @state.setter
     def state(self, value: MutableMapping[str, Any]) -> None:
-        self._incoming_state = self._state_value(value)
-        self._latest = None
-
+        incoming = self._state_value(value)
+        self._state_now = {self._cursor.column: incoming} if (incoming and self._cursor) else {}

@@ -30,8 +30,32 @@ def flatten(record: Mapping[str, Any], out: dict, prefix: str = "") -> dict:
     return out
 
 
-@lru_cache(maxsize=8192)
 def to_utc(value: str) -> Optional[str]:
+    """Any ISO-8601 date-time (any offset, or none = UTC) -> `YYYY-MM-DDTHH:MM:SSZ`.
+
+    Fast paths, by string arithmetic, for the shapes the APIs send: already canonical, an offset
+    that keeps the date (`2024-03-01T20:00:00+10:00`), AroFlo's `2023/05/23 23:28:15` (UTC).
+    Everything else goes through `datetime`.
+    """
+    n = len(value)
+    if n == 20 and value[19] == "Z" and value[10] == "T":
+        return value
+    if n == 25 and value[10] == "T" and value[22] == ":" and value[19] in "+-":
+        try:
+            minutes = int(value[11:13]) * 60 + int(value[14:16])
+            offset = int(value[20:22]) * 60 + int(value[23:25])
+        except ValueError:
+            return _to_utc_parsed(value)
+        minutes = minutes - offset if value[19] == "+" else minutes + offset
+        if 0 <= minutes < 1440 and value[13] == ":" and value[16] == ":":
+            return f"{value[:11]}{minutes // 60:02d}:{minutes % 60:02d}{value[16:19]}Z"
+    elif n == 19 and value[4] == "/" and value[7] == "/" and value[13] == ":":
+        return f"{value[:4]}-{value[5:7]}-{value[8:10]}T{value[11:19]}Z"
+    return _to_utc_parsed(value)
+
+
+@lru_cache(maxsize=8192)
+def _to_utc_parsed(value: str) -> Optional[str]:
     """Any ISO-8601 date-time (any offset, or none = UTC) -> `YYYY-MM-DDTHH:MM:SSZ`.
 
     Sub-second precision is kept as milliseconds. Cached: equal timestamps are common.

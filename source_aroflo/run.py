@@ -13,7 +13,8 @@ import sys
 from typing import List, Optional
 
 import orjson
-from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessage, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -34,6 +35,33 @@ def _message_to_string(message: AirbyteMessage) -> str:
         except TypeError:
             pass  # a value orjson cannot write: fall back to the CDK's serializer
     return _cdk_message_to_string(message)
+
+
+_CHUNK = 500  # RECORD lines written at once
+
+
+def launch(source: SourceAroflo, args: List[str]) -> None:
+    """The CDK's `launch`, writing RECORD lines in chunks instead of one locked write each.
+
+    A chunk is written out before any other message (STATE, TRACE, ...), so every state still
+    follows its records, and on the way out whatever happens.
+    """
+    entrypoint = AirbyteEntrypoint(source)
+    parsed_args = entrypoint.parse_args(args)
+    with PRINT_BUFFER:
+        chunk: list = []
+        try:
+            for line in entrypoint.run(parsed_args):
+                chunk.append(line)
+                if len(chunk) >= _CHUNK or not line.startswith(_RECORD_PREFIX):
+                    print("\n".join(chunk) + "\n", end="")
+                    chunk = []
+        finally:
+            if chunk:
+                print("\n".join(chunk) + "\n", end="")
+
+
+_RECORD_PREFIX = '{"type":"RECORD"'
 
 
 def run(args: Optional[List[str]] = None) -> None:
