@@ -217,8 +217,10 @@ class AroFloStream(HttpStream):
         except (AttributeError, TypeError) as error:
             page.kind, page.problem = "retry", f"a record is not a JSON object ({error})"
             return page
-        if any(row["id"] is None or row["id"] == "" for row in rows):
-            missing = sum(1 for row in rows if row["id"] in (None, ""))
+        page.received, page.records = len(page.records), []  # the raw dicts are not needed any more
+        ids = [row["id"] for row in rows]
+        if None in ids or "" in ids:
+            missing = ids.count(None) + ids.count("")
             page.kind, page.problem = "retry", f"{missing} record(s) on this page have no id"
             return page
         problem = self._paginate(page, rows)
@@ -229,7 +231,7 @@ class AroFloStream(HttpStream):
     def _paginate(self, page: DecodedPage, rows: list) -> Optional[str]:
         token = self._token
         size = token["page_size"]
-        full = len(page.records) >= size
+        full = page.received >= size
         if self._order is None or not self._order.seek:
             signature = [rows[0]["id"], rows[-1]["id"], len(rows)] if rows else None
             if signature and token["page"] > 1 and signature == token.get("previous"):

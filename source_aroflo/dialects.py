@@ -43,6 +43,7 @@ class DecodedPage:
     kind: str = "ok"  # ok | auth | rate_limited | daily_limit | too_big | retry | fail
     rows: Optional[list] = None  # mapped rows still to emit, filled by the stream
     next_token: Optional[dict] = None  # the request for the next page, None after the last
+    received: int = 0  # records the answer held (before the ones already emitted were dropped)
 
 
 @dataclass(frozen=True)

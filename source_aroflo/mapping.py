@@ -9,7 +9,7 @@ because it runs for every record.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Optional
 
@@ -40,18 +40,34 @@ def to_utc(value: str) -> Optional[str]:
     n = len(value)
     if n == 20 and value[19] == "Z" and value[10] == "T":
         return value
-    if n == 25 and value[10] == "T" and value[22] == ":" and value[19] in "+-":
+    if (n == 25 or n == 29) and value[10] == "T" and value[n - 3] == ":" and value[n - 6] in "+-":
+        # `YYYY-MM-DDTHH:MM:SS[.fff]+HH:MM`
         try:
             minutes = int(value[11:13]) * 60 + int(value[14:16])
-            offset = int(value[20:22]) * 60 + int(value[23:25])
+            offset = int(value[n - 5:n - 3]) * 60 + int(value[n - 2:])
         except ValueError:
             return _to_utc_parsed(value)
-        minutes = minutes - offset if value[19] == "+" else minutes + offset
-        if 0 <= minutes < 1440 and value[13] == ":" and value[16] == ":":
-            return f"{value[:11]}{minutes // 60:02d}:{minutes % 60:02d}{value[16:19]}Z"
-    elif n == 19 and value[4] == "/" and value[7] == "/" and value[13] == ":":
+        if value[13] != ":" or value[16] != ":" or (n == 29 and value[19] != "."):
+            return _to_utc_parsed(value)
+        minutes = minutes - offset if value[n - 6] == "+" else minutes + offset
+        day = value[:10]
+        if minutes < 0 or minutes >= 1440:
+            shift = -1 if minutes < 0 else 1
+            try:
+                day = _shift_day(day, shift)
+            except ValueError:
+                return _to_utc_parsed(value)
+            minutes -= shift * 1440
+        seconds = value[16:19] if (n == 25 or value[20:23] == "000") else value[16:23]
+        return f"{day}T{minutes // 60:02d}:{minutes % 60:02d}{seconds}Z"
+    if n == 19 and value[4] == "/" and value[7] == "/" and value[13] == ":":
         return f"{value[:4]}-{value[5:7]}-{value[8:10]}T{value[11:19]}Z"
     return _to_utc_parsed(value)
+
+
+@lru_cache(maxsize=4096)
+def _shift_day(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 @lru_cache(maxsize=8192)
