@@ -71,17 +71,23 @@ def _body_hint(response: requests.Response) -> str:
     return f"{kind}, {size} bytes"
 
 
-class RestDialect:
+class _Dialect:
+    """What both dialects share: where the API lives."""
+
+    name = ""
+    cursors: dict = {}
+
+    def __init__(self, base_url: str):
+        self.url_base = base_url.rstrip("/") + "/"
+
+
+class RestDialect(_Dialect):
     name = BEARER
     cursors = {
         "users": CursorSpec("updated_at", 19, True),
         "suppliers": CursorSpec("updated_at", 19, True),
         "payments": CursorSpec("updated_at", 19, True),
     }
-    full_refresh_needs_filter = False
-
-    def __init__(self, base_url: str):
-        self.url_base = base_url.rstrip("/") + "/"
 
     def endpoint(self, table: str) -> str:
         return f"{self.url_base}{table}"
@@ -146,7 +152,7 @@ def next_daily_reset(now: datetime) -> datetime:
     return midnight.astimezone(timezone.utc)
 
 
-class ZoneDialect:
+class ZoneDialect(_Dialect):
     name = HMAC
     cursors = {
         "users": CursorSpec("updated_at", 19, True),
@@ -155,10 +161,6 @@ class ZoneDialect:
         # payment edited mid-sync moves to today, the end of the order.
         "payments": CursorSpec("payment_date", 10, True),
     }
-    full_refresh_needs_filter = True
-
-    def __init__(self, base_url: str):
-        self.url_base = base_url.rstrip("/") + "/"
 
     def endpoint(self, table: str) -> str:
         return f"{self.url_base} (zone {table})"

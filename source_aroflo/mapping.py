@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .schemas import SEED_COLUMNS
 
@@ -276,6 +276,3 @@ def build_mapper(dialect: str, table: str, extra_schema: Optional[Mapping[str, d
 
     return map_zone
 
-
-def ids_of(rows: Iterable[Mapping[str, Any]]) -> list:
-    return [row.get("id") for row in rows]
