@@ -8,7 +8,7 @@ Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
   BENCH_BUDGET_RECORDS   records per stream for the latency/budget run (default 2000)
   BENCH_BUDGET_PAGE      zone page size for it (default 40: about 155 requests)
   BENCH_BUDGET_LATENCY   sandbox latency in seconds (default 0.8)
-  BENCH_MEM_N            records per stream of the small memory run (default 2000); the large run
+  BENCH_MEM_N            records per stream of the small memory run (default 5000: below ~5,000 a stream the pipeline is still filling, which reads as growth); the large run
                          and the CPU comparison use BENCH_CPU_RECORDS (default 10 x BENCH_MEM_N)
   BENCH_PROFILE_RECORDS  records per stream for the profile (default 10000)
 """
@@ -26,7 +26,7 @@ from .sections import bench_budget, bench_cpu_memory, bench_profile, bench_reque
 def main() -> int:
     only = {s.strip() for s in os.environ.get("BENCH_ONLY", "requests,budget,cpu,profile").split(",") if s.strip()}
     runs = env_int("BENCH_RUNS", 3)
-    mem_n = env_int("BENCH_MEM_N", 2000)
+    mem_n = env_int("BENCH_MEM_N", 5000)
     started = time.monotonic()
     print(f"source-aroflo benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); sections: "
           f"{', '.join(sorted(only))}\n", flush=True)
