@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +49,7 @@ from .streams import STREAM_CLASSES
 
 log = logging.getLogger("airbyte.aroflo")
 SPEC_PATH = Path(__file__).with_name("spec.json")
+AIRBYTE_JOB_ENV = "WORKER_JOB_ID"  # set by the Airbyte platform in every connector container
 
 
 class SourceAroflo(AbstractSource):
@@ -70,16 +72,23 @@ class SourceAroflo(AbstractSource):
     def configure(self, config: Mapping[str, Any], temp_dir: str) -> Mapping[str, Any]:
         """Normalize the seed's flat, all-strings configuration to the spec shape.
 
-        Airbyte persists the migrated config when it receives a CONTROL message, the same way
-        Airbyte's own connectors migrate configs; run locally, the file is rewritten in place.
+        Inside Airbyte (the platform sets `WORKER_JOB_ID` in connector containers) the migrated
+        config goes out as a CONTROL message, the way Airbyte's own connectors migrate configs:
+        the platform stores it, secrets in its secret store. Anywhere else a CONTROL message
+        would print the secrets to the terminal, so the config is normalized for this run only
+        and a log line says so.
         """
         redaction.install()
         if not isinstance(config, Mapping):
             return config
         normalized = config_module.normalize(config)
-        if normalized != dict(config):
-            self.message_repository.emit_message(_control_message(normalized))
         redaction.register_secrets(_secret_values(normalized))
+        if normalized != dict(config):
+            if os.environ.get(AIRBYTE_JOB_ENV):
+                self.message_repository.emit_message(_control_message(normalized))
+            else:
+                log.info("The configuration is in the seed's flat format; it was converted to the spec's shape "
+                         "for this run (inside Airbyte the converted config is saved for you)")
         return normalized
 
     @classmethod

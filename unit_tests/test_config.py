@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from unittest import mock
+
 from datetime import datetime, timezone
 from unittest import TestCase
 
@@ -178,7 +181,7 @@ class SeedShapedConfigTest(TestCase):
     """The seed's configuration.json (flat api_key, every value a string) works unchanged."""
 
     def test_check_succeeds_and_emits_the_migrated_config_in_a_control_message(self) -> None:
-        with requests_mock.Mocker() as mocker:
+        with requests_mock.Mocker() as mocker, mock.patch.dict(os.environ, {"WORKER_JOB_ID": "42"}):
             mocker.get(f"{BASE_URL}/users", json={"data": page_of("users", 1)})
             output = run_check(seed_config())
             assert mocker.last_request.headers["Authorization"] == f"Bearer {API_KEY}"
@@ -190,6 +193,15 @@ class SeedShapedConfigTest(TestCase):
         assert migrated["max_records_per_page"] == 100 and migrated["initial_sync_days"] == 30
         assert migrated["enable_users_sync"] is True and migrated["enable_debug_logging"] is False
         assert config_module.parse(migrated) == config_module.parse(seed_config())
+
+    def test_outside_airbyte_the_seed_config_is_converted_without_printing_it(self) -> None:
+        with requests_mock.Mocker() as mocker, mock.patch.dict(os.environ, {}, clear=False):
+            os.environ.pop("WORKER_JOB_ID", None)
+            mocker.get(f"{BASE_URL}/users", json={"data": page_of("users", 1)})
+            output = run_check(seed_config())
+        assert connection_status(output).status == Status.SUCCEEDED
+        assert control_messages(output) == []  # a CONTROL message would print the api_key
+        assert any("seed's flat format" in m.log.message for m in output.logs)
 
     def test_a_spec_shaped_config_emits_no_control_message(self) -> None:
         with requests_mock.Mocker() as mocker:
