@@ -64,7 +64,6 @@ class AroFloStream(HttpStream):
         self._records = 0
         self._yielded = 0  # records handed to the CDK in this read (its checkpoint counter)
         self._page_ended = False
-        self._requests_started = 0.0
         super().__init__(authenticator=authenticator, api_budget=budget)
 
     # ---- declarations the CDK reads ---------------------------------------------------------
