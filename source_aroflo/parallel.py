@@ -10,6 +10,8 @@ Every thread draws from the one shared `APIBudget`, so together they never excee
 Each thread runs the CDK's own `AbstractSource.read` for its single stream, so stream statuses,
 per-stream state, checkpointing and error traces are exactly the CDK's. Messages of one stream
 keep their order; a bounded queue keeps memory flat when the destination reads slowly.
+Records cross from a stream's thread a page at a time (`output.RecordPage`): one hand-off per
+page, not per record. A consumer that does not take pages gets them as single records.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from airbyte_cdk.models import AirbyteMessage, FailureType, Type
 from airbyte_cdk.sources.message import InMemoryMessageRepository
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .output import RecordPage
+
 _DONE = object()
-BATCH_SIZE = 500  # messages handed from a stream thread to the output at once
-QUEUE_SIZE = 6  # batches: about two 500-record pages per stream in flight, memory stays flat
+QUEUE_SIZE = 6  # messages (a page of records is one): ~2 pages a stream in flight, memory stays flat
 
 
 class _Outcome:
@@ -58,13 +61,19 @@ class _Outcome:
 
 
 def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[AirbyteMessage]],
-                     debug: bool = False) -> Iterator[AirbyteMessage]:
+                     debug: bool = False, pages: bool = True) -> Iterator[AirbyteMessage]:
     outcome = _Outcome(debug)
-    if len(streams) <= 1:  # no thread, no queue hop per message
+
+    def deliver(message: AirbyteMessage) -> Iterable[AirbyteMessage]:
+        if type(message) is RecordPage:
+            return (message,) if pages else message.records()
+        return (outcome.seen(message) if message.type == Type.TRACE else message,)
+
+    if len(streams) <= 1:  # no thread, no queue hop
         for configured in streams:
             try:
                 for message in read_one(configured):
-                    yield outcome.seen(message) if message.type == Type.TRACE else message
+                    yield from deliver(message)
             except AirbyteTracedException as error:
                 outcome.raised.append(error)
         outcome.raise_if_failed(len(streams))
@@ -73,23 +82,14 @@ def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[Airb
     inbox: "queue.Queue[Any]" = queue.Queue(maxsize=QUEUE_SIZE)
 
     def work(configured: Any) -> None:
-        # Messages cross threads in batches (a queue hop per record costs more CPU than the
-        # record's mapping); a batch is handed over at each checkpoint, so state still follows
-        # its records at once and in order.
-        batch: list = []
         try:
             for message in read_one(configured):
-                batch.append(message)
-                if len(batch) >= BATCH_SIZE or message.type != Type.RECORD:
-                    inbox.put(batch)
-                    batch = []
+                inbox.put(message)
         except AirbyteTracedException as error:
             outcome.raised.append(error)
         except Exception as error:  # noqa: BLE001 - reported as a failed stream, never lost
             outcome.raised.append(AirbyteTracedException.from_exception(error))
         finally:
-            if batch:
-                inbox.put(batch)
             inbox.put(_DONE)
 
     threads = [threading.Thread(target=work, args=(c,), name=f"aroflo-{c.stream.name}", daemon=True) for c in streams]
@@ -101,8 +101,7 @@ def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[Airb
         if item is _DONE:
             running -= 1
             continue
-        for message in item:
-            yield outcome.seen(message) if message.type == Type.TRACE else message
+        yield from deliver(item)
     outcome.raise_if_failed(len(streams))
 
 

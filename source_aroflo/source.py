@@ -42,6 +42,7 @@ from . import redaction
 from .auth import ZoneHmacAuth, build_authenticator
 from .config import ConfigError, Settings
 from .dialects import dialect_for
+from .output import RecordPage, StreamReadLog
 from .pacing import build_budget
 from .parallel import LockedMessageRepository, read_in_parallel
 from .state import expand_legacy_state, load_state_file
@@ -54,6 +55,7 @@ AIRBYTE_JOB_ENV = "WORKER_JOB_ID"  # set by the Airbyte platform in every connec
 
 class SourceAroflo(AbstractSource):
     check_config_against_spec = False  # config.parse() checks everything, in human words
+    emit_record_pages = False  # set by a writer that takes a page of records as one message (output.launch)
 
     def __init__(self) -> None:
         super().__init__()
@@ -159,9 +161,16 @@ class SourceAroflo(AbstractSource):
                 log.warning(f"Skipping stream '{name}': source-aroflo has no such stream (users, suppliers, payments)")
         names = [c.stream.name for c in wanted]
         state = expand_legacy_state(state or [], names)
-        one_stream = lambda configured: super(SourceAroflo, self).read(  # noqa: E731
-            logger, config, ConfiguredAirbyteCatalog(streams=[configured]), state)
-        yield from read_in_parallel(wanted, one_stream, debug=settings.debug)
+
+        def one_stream(configured: Any) -> Iterator[AirbyteMessage]:
+            stream_log = StreamReadLog(logger, configured.stream.name)
+            single = ConfiguredAirbyteCatalog(streams=[configured])
+            for message in super(SourceAroflo, self).read(stream_log, config, single, state):
+                if type(message) is RecordPage:
+                    stream_log.records += len(message.rows)
+                yield message
+
+        yield from read_in_parallel(wanted, one_stream, debug=settings.debug, pages=self.emit_record_pages)
 
 
 def _secret_values(config: Mapping[str, Any]) -> list:

@@ -1,0 +1,124 @@
+"""How records leave the connector: a page of records travels as one message.
+
+Through the CDK every record is its own `AirbyteMessage`: the stream's read loop, the source's
+read loop, the entrypoint's record counter and the serializer each run once per record, and
+together they cost more CPU than fetching, parsing and mapping the record (issue 6's profile).
+Here the rows of one page travel as one `RecordPage` — a RECORD message that carries the page —
+through those same CDK loops (so stream statuses, checkpoints after each page, error traces and
+per-state record counts stay the CDK's), and are written as one block of RECORD lines: the same
+lines single messages would give, null columns included (the CDK's serializer drops them).
+
+Only a writer that knows pages asks for them (`launch` here sets `emit_record_pages` on the
+source). Anything else that drives the source — the CDK's test entrypoint, a program embedding
+it — gets one ordinary message per record.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, DefaultDict, List
+
+import orjson
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.logger import PRINT_BUFFER
+from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, Type
+from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
+
+_cdk_message_to_string = AirbyteEntrypoint.airbyte_message_to_string
+_cdk_handle_record_counts = AirbyteEntrypoint.handle_record_counts
+
+
+class RecordPage(AirbyteMessage):
+    """The records of one page of one stream, as one RECORD message.
+
+    `record` holds the page's last row, so code that looks at a message's record (the CDK's
+    stream read loop, for its state tracking) sees the newest one; `rows` holds them all.
+    """
+
+    def __init__(self, stream: str, rows: List[dict], emitted_at: int):
+        super().__init__(type=Type.RECORD,
+                         record=AirbyteRecordMessage(stream=stream, data=rows[-1], emitted_at=emitted_at))
+        self.rows = rows
+
+    def records(self) -> List[AirbyteMessage]:
+        """The page as one ordinary RECORD message per row."""
+        stream, emitted_at = self.record.stream, self.record.emitted_at
+        return [AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream=stream, data=row, emitted_at=emitted_at))
+                for row in self.rows]
+
+    def lines(self) -> str:
+        """One RECORD line per row, joined by newlines (no trailing newline)."""
+        stream, emitted_at = self.record.stream, self.record.emitted_at
+        head = b'{"type":"RECORD","record":{"stream":' + orjson.dumps(stream) + b',"data":'
+        tail = b',"emitted_at":' + str(int(emitted_at)).encode() + b"}}"
+        try:
+            # One C-level pass: every row's JSON between a shared tail + newline + head.
+            return (head + (tail + b"\n" + head).join(map(orjson.dumps, self.rows)) + tail).decode()
+        except TypeError:
+            # A value orjson cannot write (an integer beyond 64 bits, ...): row by row, with the
+            # CDK's serializer for the rows that need it.
+            return "\n".join(message_to_string(message) for message in self.records())
+
+
+def message_to_string(message: AirbyteMessage) -> str:
+    """The CDK's serializer, except that RECORD messages keep their null values and a page is
+    written as one block of lines."""
+    if type(message) is RecordPage:
+        return message.lines()
+    record = message.record if message.type == Type.RECORD else None
+    if record is not None and record.meta is None and record.namespace is None and type(record.data) is dict:
+        try:
+            return orjson.dumps(
+                {"type": "RECORD", "record": {"stream": record.stream, "data": record.data, "emitted_at": record.emitted_at}}
+            ).decode()
+        except TypeError:
+            pass  # a value orjson cannot write: the CDK's serializer below
+    return _cdk_message_to_string(message)
+
+
+class PagedEntrypoint(AirbyteEntrypoint):
+    """The CDK's entrypoint, counting a page as its number of records.
+
+    The count goes into every STATE message (`sourceStats.recordCount`: records since the
+    previous state of the stream), which the platform checks against what it received.
+    """
+
+    @staticmethod
+    def handle_record_counts(message: AirbyteMessage, stream_message_count: DefaultDict[HashableStreamDescriptor, float]) -> AirbyteMessage:
+        if type(message) is RecordPage:
+            descriptor = HashableStreamDescriptor(name=message.record.stream, namespace=message.record.namespace)
+            stream_message_count[descriptor] += float(len(message.rows))
+            return message
+        return _cdk_handle_record_counts(message, stream_message_count)
+
+
+def launch(source: Any, args: List[str]) -> None:
+    """The CDK's `launch`, with pages of records written as blocks of lines."""
+    # The entrypoint serializes with the class attribute (`AirbyteEntrypoint.airbyte_message_to_string`),
+    # so that is what is replaced; only this process's own output goes through it.
+    AirbyteEntrypoint.airbyte_message_to_string = staticmethod(message_to_string)
+    source.emit_record_pages = True
+    entrypoint = PagedEntrypoint(source)
+    parsed_args = entrypoint.parse_args(args)
+    with PRINT_BUFFER:
+        for text in entrypoint.run(parsed_args):
+            print(f"{text}\n", end="")
+
+
+class StreamReadLog(logging.LoggerAdapter):
+    """The logger handed to the CDK's per-stream read, with its closing line counting records.
+
+    The CDK ends a stream with "Read N records from S stream", N counting messages; with pages
+    that would be the number of pages. The stream's reader adds each page's rows to `records`.
+    """
+
+    def __init__(self, logger: logging.Logger, stream: str):
+        super().__init__(logger, {})
+        self.stream = stream
+        self.records = 0
+        self._closing = f" records from {stream} stream"
+
+    def process(self, msg: Any, kwargs: Any) -> Any:
+        if isinstance(msg, str) and msg.startswith("Read ") and msg.endswith(self._closing):
+            msg = f"Read {self.records}{self._closing}"
+        return msg, kwargs
