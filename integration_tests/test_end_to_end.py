@@ -176,6 +176,33 @@ def test_full_refresh_returns_exactly_the_sandbox_records(sandbox, dialect):
         assert log and all("where=" in target for target in log), "every zone request needs an explicit where"
 
 
+def test_state_record_counts_and_closing_log_count_every_record(sandbox, dialect):
+    """Records leave a page at a time; what Airbyte checks is still per record: each STATE's
+    `sourceStats.recordCount` is the number of records of that stream since its previous
+    STATE, and the CDK's closing line says how many records (not pages) a stream read."""
+    server = sandbox(users=60, suppliers=40, payments=80)
+    run = run_connector("read", sandbox_config(server, dialect, max_records_per_page=7, start_date="2000-01-01T00:00:00Z"),
+                        configured_catalog("incremental", dialect=dialect))
+    _ok(run)
+    since_state = {table: 0 for table in TABLES}
+    states_seen = {table: 0 for table in TABLES}
+    for message in run.messages:
+        if message["type"] == "RECORD":
+            since_state[message["record"]["stream"]] += 1
+        elif message["type"] == "STATE":
+            stream = message["state"]["stream"]["stream_descriptor"]["name"]
+            assert message["state"]["sourceStats"]["recordCount"] == since_state[stream], stream
+            since_state[stream] = 0
+            states_seen[stream] += 1
+    logs = [entry["message"] for entry in run.logs]
+    for table in TABLES:
+        assert since_state[table] == 0, f"{table}: records after its last state"
+        assert len(run.ids(table)) == server.dataset.count(table), table
+        assert f"Read {server.dataset.count(table)} records from {table} stream" in logs, table
+    # A checkpoint after every page of a cursor stream (60 users in pages of 7: 9 pages or more).
+    assert states_seen["users"] >= 9
+
+
 def test_records_match_discovered_schema_and_carry_seed_columns(sandbox, dialect):
     server = sandbox()
     config = sandbox_config(server, dialect)

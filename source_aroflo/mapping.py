@@ -33,41 +33,68 @@ def flatten(record: Mapping[str, Any], out: dict, prefix: str = "") -> dict:
 def to_utc(value: str) -> Optional[str]:
     """Any ISO-8601 date-time (any offset, or none = UTC) -> `YYYY-MM-DDTHH:MM:SSZ`.
 
-    Fast paths, by string arithmetic, for the shapes the APIs send: already canonical, an offset
-    that keeps the date (`2024-03-01T20:00:00+10:00`), AroFlo's `2023/05/23 23:28:15` (UTC).
-    Everything else goes through `datetime`.
+    Fast paths, by table look-ups and integer arithmetic, for the shapes the APIs send: already
+    canonical; `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` (any offset, crossing midnight through a
+    remembered calendar of the days seen); AroFlo's `2023/05/23 23:28:15` (UTC). Everything
+    else, and anything that does not check out on the way, goes through `datetime`.
     """
     n = len(value)
     if n == 20 and value[19] == "Z" and value[10] == "T":
         return value
-    if (n == 25 or n == 29) and value[10] == "T" and value[n - 3] == ":" and value[n - 6] in "+-":
-        # `YYYY-MM-DDTHH:MM:SS[.fff]+HH:MM`
-        try:
-            minutes = int(value[11:13]) * 60 + int(value[14:16])
-            offset = int(value[n - 5:n - 3]) * 60 + int(value[n - 2:])
-        except ValueError:
+    if (n == 25 or (n == 29 and value[19] == ".")) and value[n - 3] == ":" and value[10] == "T" \
+            and value[13] == ":" and value[16] == ":":
+        sign = value[n - 6]
+        try:  # each part a two-digit number in its range, or a KeyError
+            _MINUTES[value[17:19]]  # the seconds are checked too
+            minutes = _HOURS[value[11:13]] + _MINUTES[value[14:16]]
+            offset = _HOURS[value[n - 5:n - 3]] + _MINUTES[value[n - 2:]]
+        except KeyError:
             return _to_utc_parsed(value)
-        if value[13] != ":" or value[16] != ":" or (n == 29 and value[19] != "."):
+        if sign == "+":
+            minutes -= offset
+        elif sign == "-":
+            minutes += offset
+        else:
             return _to_utc_parsed(value)
-        minutes = minutes - offset if value[n - 6] == "+" else minutes + offset
         day = value[:10]
-        if minutes < 0 or minutes >= 1440:
-            shift = -1 if minutes < 0 else 1
-            try:
-                day = _shift_day(day, shift)
-            except ValueError:
+        around = _DAYS.get(day)
+        if around is None:
+            around = _days_around(day)
+            if around is None:
                 return _to_utc_parsed(value)
-            minutes -= shift * 1440
-        seconds = value[16:19] if (n == 25 or value[20:23] == "000") else value[16:23]
-        return f"{day}T{minutes // 60:02d}:{minutes % 60:02d}{seconds}Z"
+        if minutes < 0:
+            day, minutes = around[0], minutes + 1440
+        elif minutes >= 1440:
+            day, minutes = around[1], minutes - 1440
+        end = 19 if (n == 25 or value[20:23] == "000") else 23
+        return day + _CLOCK[minutes] + value[16:end] + "Z"
     if n == 19 and value[4] == "/" and value[7] == "/" and value[13] == ":":
         return f"{value[:4]}-{value[5:7]}-{value[8:10]}T{value[11:19]}Z"
     return _to_utc_parsed(value)
 
 
-@lru_cache(maxsize=4096)
-def _shift_day(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+_HOURS = {f"{h:02d}": h * 60 for h in range(24)}  # "HH" -> minutes
+_MINUTES = {f"{m:02d}": m for m in range(60)}  # "MM" (or "SS") -> its value
+_CLOCK = [f"T{m // 60:02d}:{m % 60:02d}" for m in range(1440)]  # minutes of the day -> "THH:MM"
+_DAYS: dict = {}  # "YYYY-MM-DD" -> (the day before, the day after); only real calendar days
+_DAYS_KEPT = 4096  # bounded: memory stays flat however many records pass
+
+
+def _days_around(day: str) -> Optional[tuple]:
+    try:
+        moment = date.fromisoformat(day)
+        around = ((moment - _ONE_DAY).isoformat(), (moment + _ONE_DAY).isoformat())
+    except (ValueError, OverflowError):
+        return None
+    if len(day) != 10 or day[4] != "-" or day[7] != "-" or moment.year < 1000:
+        return None
+    if len(_DAYS) >= _DAYS_KEPT:
+        _DAYS.clear()
+    _DAYS[day] = around
+    return around
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 @lru_cache(maxsize=8192)
@@ -222,6 +249,53 @@ ZONE_COLUMNS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+_NESTED_KEPT = 64  # keys remembered per stream as holding objects (an API has a handful)
+
+
+def _rest_mapper(template: Mapping[str, Any], converters: Mapping[str, Callable[[Any], Any]]) -> Mapper:
+    """The seed's REST fields already carry the column names: flatten, then type what we know.
+
+    Built for the per-record cost: the record is laid over the seed columns in one C-level
+    update, the keys known to hold objects are spread into prefixed columns, and one C-level
+    scan catches an object under a key not seen before (which is then remembered).
+    """
+    timestamps = [name for name, conv in converters.items() if conv is _utc]
+    typed = [(name, conv) for name, conv in converters.items() if conv is not _text and conv is not _utc]
+    nested: list = []  # keys seen holding an object, in the order first seen
+
+    def spread(row: dict, key: str) -> None:
+        value = row.pop(key)
+        if key in template:
+            row[key] = None  # a seed column sent as an object: its parts get their own columns
+        flatten(value, row, key + "_")
+
+    def map_rest(record: Mapping[str, Any]) -> Record:
+        row = template.copy()
+        row.update(record)
+        for key in nested:
+            if type(row.get(key)) is dict:
+                spread(row, key)
+        if dict in map(type, row.values()):
+            for key in [key for key, value in row.items() if type(value) is dict]:
+                if len(nested) < _NESTED_KEPT:
+                    nested.append(key)
+                spread(row, key)
+        for name in timestamps:
+            value = row[name]
+            if type(value) is str:
+                row[name] = to_utc(value)
+        for name, convert in typed:
+            value = row[name]
+            if value is not None:
+                row[name] = convert(value)
+        ident = row["id"]
+        if ident is not None and type(ident) is not str:
+            row["id"] = str(ident)
+        return row
+
+    return map_rest
+
+
 def build_mapper(dialect: str, table: str, extra_schema: Optional[Mapping[str, dict]] = None) -> Mapper:
     """Return the function that maps one API record of `table` to a row, for `dialect`."""
     columns = SEED_COLUMNS[table]
@@ -230,22 +304,7 @@ def build_mapper(dialect: str, table: str, extra_schema: Optional[Mapping[str, d
     extra_converters = {name: _converter_for(schema) for name, schema in (extra_schema or {}).items()}
 
     if dialect == "bearer":
-        # The seed's REST fields already carry the column names: flatten, then type what we know.
-        typed = [(name, conv) for name, conv in converters.items() if conv is not _text]
-
-        def map_rest(record: Mapping[str, Any]) -> Record:
-            row = template.copy()
-            flatten(record, row)
-            for name, convert in typed:
-                value = row[name]
-                if value is not None:
-                    row[name] = convert(value)
-            ident = row["id"]
-            if ident is not None and type(ident) is not str:
-                row["id"] = str(ident)
-            return row
-
-        return map_rest
+        return _rest_mapper(template, converters)
 
     renames = []
     computed = []

@@ -1,4 +1,11 @@
-"""Read the enabled streams side by side, one thread each, and merge their messages.
+"""Read the enabled streams side by side when AroFlo is slow, one after another when it is fast.
+
+Each stream is read in a thread of its own; the first starts at once, and another starts
+whenever the output has waited `START_NEXT_AFTER` seconds for a message (the API is slow, or a
+stream is waiting out a retry or the rate budget) or a stream has finished. Against AroFlo (a
+second or more a page) all streams soon overlap and keep the shared budget busy; against a fast
+API the streams run one after another, which spares the CPU that threads competing for the GIL
+cost (measured: ~10 % more CPU with three busy threads than with one).
 
 Why not the CDK's concurrent framework: its `StreamFacade` reads only the first page of a
 resumable-full-refresh stream, and our paging (keyset paging, page-size reduction on AroFlo
@@ -28,6 +35,7 @@ from .output import RecordPage
 
 _DONE = object()
 QUEUE_SIZE = 6  # messages (a page of records is one): ~2 pages a stream in flight, memory stays flat
+START_NEXT_AFTER = 0.25  # seconds the output waits for a message before another stream starts
 
 
 class _Outcome:
@@ -92,14 +100,26 @@ def read_in_parallel(streams: List[Any], read_one: Callable[[Any], Iterable[Airb
         finally:
             inbox.put(_DONE)
 
-    threads = [threading.Thread(target=work, args=(c,), name=f"aroflo-{c.stream.name}", daemon=True) for c in streams]
-    for thread in threads:
-        thread.start()
-    running = len(threads)
+    waiting = list(streams)
+    running = 0
+
+    def start_next() -> None:
+        nonlocal running
+        configured = waiting.pop(0)
+        threading.Thread(target=work, args=(configured,), name=f"aroflo-{configured.stream.name}", daemon=True).start()
+        running += 1
+
+    start_next()
     while running:
-        item = inbox.get()
+        try:
+            item = inbox.get(timeout=START_NEXT_AFTER if waiting else None)
+        except queue.Empty:
+            start_next()  # the output is waiting on the network: read another stream meanwhile
+            continue
         if item is _DONE:
             running -= 1
+            if waiting:
+                start_next()
             continue
         yield from deliver(item)
     outcome.raise_if_failed(len(streams))

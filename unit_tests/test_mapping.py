@@ -278,3 +278,32 @@ def test_mapping_does_not_change_the_record_it_was_given() -> None:
     before = repr(record)
     zone("payments")(record)
     assert repr(record) == before
+
+
+def test_every_offset_timestamp_agrees_with_a_datetime_conversion() -> None:
+    """The per-minute shortcut against Python's own conversion, over offsets either side of
+    UTC (whole and half hours), midnight and month/year/leap-day edges, with and without
+    milliseconds; asked twice so the second answer comes from the remembered minute."""
+    import random
+    from datetime import datetime, timezone
+
+    rng = random.Random(6)
+    offsets = ["+00:00", "+10:00", "+11:00", "-05:00", "+05:30", "-09:30", "+14:00", "-12:00"]
+    for _ in range(3000):
+        moment = datetime(2020, 1, 1) + (datetime(2025, 1, 1) - datetime(2020, 1, 1)) * rng.random()
+        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        if rng.random() < 0.3:
+            text = rng.choice(["2024-02-29T", "2023-12-31T", "2024-01-01T", "2024-03-01T"]) + text[11:]
+        millis = rng.choice(["", ".000", f".{rng.randrange(1000):03d}"])
+        sent = text + millis + rng.choice(offsets)
+        utc = datetime.fromisoformat(sent).astimezone(timezone.utc)
+        expected = utc.strftime("%Y-%m-%dT%H:%M:%S") + (f".{utc.microsecond // 1000:03d}" if utc.microsecond else "") + "Z"
+        assert to_utc(sent) == expected, sent
+        assert to_utc(sent) == expected, sent
+
+
+@pytest.mark.parametrize("sent", ["2024-03-01T20:00:xx+10:00", "2024-03-01T2a:00:00+10:00", "2024-13-01T20:00:00+10:00",
+                                  "2024-03-01T25:00:00+10:00", "2024-03-01T20:61:00+10:00", "2024-02-30T20:00:00+10:00",
+                                  "2024-03-01T20:00:00*10:00"])
+def test_a_malformed_offset_timestamp_is_kept_as_sent(sent: str) -> None:
+    assert to_utc(sent) == sent

@@ -1,0 +1,76 @@
+"""How records leave the connector: a page of records as one message, written as RECORD lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteRecordMessage,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    StreamDescriptor,
+    Type,
+)
+
+from source_aroflo.output import PagedEntrypoint, RecordPage, StreamReadLog, message_to_string
+
+ROWS = [
+    {"id": "1", "name": "Björn", "phone": None, "amount": 12.5, "tags": ["a", "b"]},
+    {"id": "2", "name": "Tāne", "phone": "+61 3 9000 0000", "amount": None, "tags": []},
+]
+
+
+def _lines(text: str) -> list:
+    return [json.loads(line) for line in text.split("\n")]
+
+
+def test_a_page_is_written_as_one_record_line_per_row_with_nulls_kept() -> None:
+    page = RecordPage("users", ROWS, 1700000000123)
+    lines = _lines(message_to_string(page))
+    assert lines == [{"type": "RECORD", "record": {"stream": "users", "data": row, "emitted_at": 1700000000123}}
+                     for row in ROWS]
+
+
+def test_a_page_and_its_single_records_are_written_the_same() -> None:
+    page = RecordPage("payments", ROWS, 1700000000123)
+    singles = [message_to_string(message) for message in page.records()]
+    assert message_to_string(page) == "\n".join(singles)
+
+
+def test_a_value_orjson_cannot_write_falls_back_row_by_row_without_losing_rows() -> None:
+    rows = [{"id": "1", "big": 2 ** 70}, {"id": "2", "big": 1}]
+    lines = _lines(message_to_string(RecordPage("users", rows, 1)))
+    assert [line["record"]["data"]["id"] for line in lines] == ["1", "2"]
+    assert lines[0]["record"]["data"]["big"] == 2 ** 70
+
+
+def test_a_single_record_keeps_its_null_columns() -> None:
+    message = AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream="users", data=ROWS[0], emitted_at=5))
+    assert json.loads(message_to_string(message))["record"]["data"]["phone"] is None
+
+
+def test_a_state_counts_the_records_of_the_pages_before_it() -> None:
+    counts: defaultdict = defaultdict(float)
+    PagedEntrypoint.handle_record_counts(RecordPage("users", ROWS, 1), counts)
+    PagedEntrypoint.handle_record_counts(RecordPage("users", ROWS[:1], 1), counts)
+    PagedEntrypoint.handle_record_counts(RecordPage("payments", ROWS, 1), counts)
+    state = AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(
+        type=AirbyteStateType.STREAM,
+        stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name="users"), stream_state={"updated_at": "x"})))
+    PagedEntrypoint.handle_record_counts(state, counts)
+    assert state.state.sourceStats.recordCount == 3.0
+
+
+def test_the_closing_line_of_a_stream_counts_records_not_pages(caplog) -> None:
+    log = StreamReadLog(logging.getLogger("airbyte.test"), "users")
+    log.records = 2345
+    with caplog.at_level(logging.INFO, logger="airbyte.test"):
+        log.info("Read 3 records from users stream")
+        log.info("Read 3 records from payments stream")
+        log.info("Syncing stream: users ")
+    assert [r.getMessage() for r in caplog.records] == [
+        "Read 2345 records from users stream", "Read 3 records from payments stream", "Syncing stream: users "]

@@ -1,0 +1,72 @@
+"""Streams read side by side when the API is slow, one after another when it is fast."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, Type
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_aroflo import parallel
+from source_aroflo.output import RecordPage
+
+
+def _configured(name: str):
+    return SimpleNamespace(stream=SimpleNamespace(name=name))
+
+
+def _pages(seconds_per_page: float, pages: int = 4, fail_after: int = -1):
+    """A stream's read: `pages` one-row pages, each `seconds_per_page` after the last."""
+    def read(configured):
+        for number in range(pages):
+            if number == fail_after:
+                raise AirbyteTracedException(message=f"{configured.stream.name} broke")
+            time.sleep(seconds_per_page)
+            yield RecordPage(configured.stream.name, [{"id": f"{configured.stream.name}-{number}"}], 1)
+    return read
+
+
+def _order(messages) -> list:
+    return [m.record.stream for m in messages if m.type == Type.RECORD]
+
+
+@pytest.mark.real_sleep
+def test_a_fast_api_is_read_one_stream_after_another() -> None:
+    streams = [_configured(n) for n in ("users", "suppliers", "payments")]
+    names = _order(parallel.read_in_parallel(streams, _pages(0.01)))
+    assert names == ["users"] * 4 + ["suppliers"] * 4 + ["payments"] * 4
+
+
+@pytest.mark.real_sleep
+def test_a_slow_api_has_streams_in_flight_together() -> None:
+    streams = [_configured(n) for n in ("users", "suppliers", "payments")]
+    started = time.monotonic()
+    names = _order(parallel.read_in_parallel(streams, _pages(0.4)))
+    elapsed = time.monotonic() - started
+    assert sorted(names) == sorted(["users"] * 4 + ["suppliers"] * 4 + ["payments"] * 4)
+    # Interleaved: suppliers has pages out before users has finished ...
+    assert names.index("suppliers") < len(names) - 1 - names[::-1].index("users"), names
+    # ... and the read takes less than one stream after another (3 x 4 x 0.4 = 4.8 s).
+    assert elapsed < 4.4, elapsed
+
+
+def test_a_failed_stream_does_not_stop_the_others_and_fails_the_read_at_the_end() -> None:
+    streams = [_configured(n) for n in ("users", "suppliers")]
+    reads = {"users": _pages(0.01, fail_after=1), "suppliers": _pages(0.01)}
+    seen = []
+    with pytest.raises(AirbyteTracedException) as raised:
+        for message in parallel.read_in_parallel(streams, lambda c: reads[c.stream.name](c)):
+            seen.append(message)
+    assert _order(seen) == ["users", "suppliers", "suppliers", "suppliers", "suppliers"]
+    assert "1 of 2 streams did not finish" in raised.value.message
+
+
+def test_a_consumer_that_does_not_take_pages_gets_single_records() -> None:
+    rows = [{"id": "1"}, {"id": "2"}, {"id": "3"}]
+    read = lambda configured: iter([RecordPage("users", rows, 7)])  # noqa: E731
+    out = list(parallel.read_in_parallel([_configured("users")], read, pages=False))
+    assert [type(m) for m in out] == [AirbyteMessage] * 3
+    assert [m.record.data for m in out] == rows
+    assert all(isinstance(m.record, AirbyteRecordMessage) and m.record.emitted_at == 7 for m in out)
