@@ -69,6 +69,8 @@ def test_cpu_memory_and_profile_figures_are_produced():
     for key in ("connector_vs_minimal_cdk", "connector_vs_reference", "throughput_vs_manifest"):
         assert 0 < f[key] < math.inf
     assert f["memory"]["rss_small_mb"] > 10 and 0.5 < f["memory"]["ratio"] < 3
+    assert 0.5 < f["memory"]["parallel_ratio"] < 3
+    assert f["memory"]["parallel_max_in_flight"] >= 2, "the slow-API memory runs must read streams side by side"
 
     profile = bench_profile(records=1000, top=25)["figures"]
     assert profile["by_area"]["source_aroflo (connector)"] > 0

@@ -15,6 +15,7 @@ it — gets one ordinary message per record.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any, DefaultDict, List
@@ -94,8 +95,23 @@ class PagedEntrypoint(AirbyteEntrypoint):
         return _cdk_handle_record_counts(message, stream_message_count)
 
 
+# Python's cyclic garbage collector runs after every 700 net new container objects. A page of
+# 1,000 records makes ~3,000 (raw dicts, nested dicts, rows), all freed by reference counting
+# as soon as the page is written (records hold no cycles), yet each page set off several
+# collections, and every tenth of those rescans the survivors: measured 594 collections and
+# 0.4 s of CPU per 100k records. Collecting after 50,000 keeps the collector for real cycles
+# (memory stays bounded) and takes it off the per-page path.
+GC_THRESHOLD = (50_000, 20, 100)
+
+
+def _tune_garbage_collector() -> None:
+    gc.freeze()  # what start-up built (modules, classes, the CDK) lives as long as the process
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def launch(source: Any, args: List[str]) -> None:
     """The CDK's `launch`, with pages of records written as blocks of lines."""
+    _tune_garbage_collector()
     # The entrypoint serializes with the class attribute (`AirbyteEntrypoint.airbyte_message_to_string`),
     # so that is what is replaced; only this process's own output goes through it.
     AirbyteEntrypoint.airbyte_message_to_string = staticmethod(message_to_string)
