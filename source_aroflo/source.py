@@ -4,9 +4,10 @@
 - the seed's legacy state (`{"last_sync_time": ...}`, one cursor for every table) in any
   envelope becomes each stream's starting point;
 - a stream the catalog names but the config disabled is skipped with a log line saying why;
-- streams are read in parallel (one thread each, under the one shared request budget), each
-  through the CDK's own per-stream read, so per-stream order, state and error handling are
-  the CDK's. See `parallel.py` for why not the CDK's concurrent framework.
+- streams are read side by side when the API is slow (one thread each, under the one shared
+  request budget), each through the CDK's own per-stream read, so per-stream order, state and
+  error handling are the CDK's. See `parallel.py` for when, and why not the CDK's concurrent
+  framework; records travel a page per message (`output.py`).
 """
 
 from __future__ import annotations
