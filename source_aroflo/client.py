@@ -5,8 +5,8 @@ cursor, so the next page is asked from the cursor of the last record received (i
 the page number counting only pages that all sit on that same cursor value. Plain page numbers
 would skip a record whenever another one is edited mid-sync and moves to the end of the order;
 seeking cannot. Records already emitted at the boundary value are remembered by id and not
-emitted twice. Tables whose cursor AroFlo cannot order uniquely (zone payments: a date) page by
-number under a filter fixed at sync start.
+emitted twice; with a date cursor (zone payments) that boundary is a whole day. A table with no
+cursor to order by (zone suppliers) pages by number.
 
 State is the cursor of the last record emitted, never behind the incoming state and never past
 the time the sync started (so a server clock ahead of ours cannot make us skip records). The
