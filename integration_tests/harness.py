@@ -36,9 +36,9 @@ def sandbox_config(server: Any, dialect: str, **overrides: Any) -> dict:
 
 def configured_catalog(mode: str = "incremental", streams: Iterable[str] = TABLES, dialect: str = "bearer") -> dict:
     """What Airbyte sends to `read`: every named stream in `mode` (falls back to full refresh
-    for a stream with no cursor in that dialect: zone suppliers)."""
+    for a stream with no cursor in that dialect)."""
     cursors = {"bearer": {t: "updated_at" for t in TABLES},
-               "hmac": {"users": "updated_at", "payments": "payment_date"}}[dialect]
+               "hmac": {"users": "updated_at", "suppliers": "updated_at", "payments": "payment_date"}}[dialect]
     result = []
     for name in streams:
         cursor = cursors.get(name)

@@ -16,10 +16,10 @@ from integration_tests.sandbox import BEARER_TOKEN, ZONE_CREDENTIALS
 
 # The sandbox dataset's id dialect for each connector dialect.
 ID_DIALECT = {"bearer": "rest", "hmac": "zone"}
-# The incremental cursor of each stream (contract §4); zone suppliers have none.
+# The incremental cursor of each stream (contract §4); zone suppliers' comes from the `lastupdate` zone.
 CURSORS = {
     "bearer": {"users": "updated_at", "suppliers": "updated_at", "payments": "updated_at"},
-    "hmac": {"users": "updated_at", "payments": "payment_date"},
+    "hmac": {"users": "updated_at", "suppliers": "updated_at", "payments": "payment_date"},
 }
 # Seed columns (contract §3): every record must carry all of them, null when the API has none.
 SEED_COLUMNS = {
@@ -58,7 +58,9 @@ def _source_cursor_values(server, dialect: str, table: str) -> dict:
         return {r["userid"]: _utc(r["lastupdateddatetimeutc"]) for r in data.zone_records(table)}
     if table == "payments":
         return {r["paymentid"]: _utc(r["datepaid"]) for r in data.zone_records(table)}
-    return {r["supplierid"]: _utc(r["datetimeinserted"]) for r in data.zone_records(table)}
+    # Suppliers: the change time the `lastupdate` zone lists for each supplier.
+    return {data.zone_id(table, i): datetime.fromtimestamp(data.updated[table][i], timezone.utc)
+            for i in range(data.count(table))}
 
 
 def _cursor_of(record: dict, column: str) -> datetime:
@@ -145,8 +147,6 @@ def test_discover_three_streams_with_valid_schemas(sandbox, dialect):
             assert stream["default_cursor_field"] == [cursor], name
         else:
             assert stream["supported_sync_modes"] == ["full_refresh"], name
-    if dialect == "hmac":
-        assert streams["suppliers"]["supported_sync_modes"] == ["full_refresh"]
     assert server.stats()["total"] == 0, "discover must not spend API requests"
 
 
@@ -237,6 +237,11 @@ def test_records_match_discovered_schema_and_carry_seed_columns(sandbox, dialect
         if table in CURSORS[dialect]:
             column = CURSORS[dialect][table]
             for record in records:
+                if dialect == "hmac" and table == "suppliers":
+                    # The suppliers zone has no update time: a full read leaves it empty (an
+                    # incremental sync fills it from the `lastupdate` zone, tested below).
+                    assert record[column] is None, record
+                    continue
                 assert _cursor_of(record, column) == source[record["id"]], (table, record["id"], record[column])
 
 
@@ -266,12 +271,19 @@ def test_incremental_second_sync_reads_the_changes(sandbox, dialect):
         assert set(state_one[table]) == {column}, state_one[table]
         values = _cursor_states(first, table, column)
         assert values == sorted(values), f"{table}: state moved backwards in the first sync: {values}"
+        if dialect == "hmac" and table == "suppliers":
+            # A first sync reads every supplier; its state is the newest change the `lastupdate`
+            # zone listed when the read began.
+            newest = max(_source_cursor_values(server, dialect, table).values())
+            assert state_one[table][column] == newest.strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert len(first.ids(table)) == server.dataset.count(table)
+            continue
         assert state_one[table][column] == max(r[column] for r in first.records_of(table))[:len(values[-1])]
 
     # Change some records: an old one (outside the first sync's window) and recent ones.
     data = server.dataset
     touched = {}
-    tables = ["users", "payments"] + (["suppliers"] if dialect == "bearer" else [])
+    tables = ["users", "payments", "suppliers"]
     for table in tables:
         order = data.rest_order(table)  # oldest first
         picks = [data.rest_id(table, i) for i in (order[0], order[len(order) // 2], order[-1])]
@@ -294,8 +306,6 @@ def test_incremental_second_sync_reads_the_changes(sandbox, dialect):
         assert values and values == sorted(values), f"{table}: state moved backwards: {values}"
         assert values[0] >= start, f"{table}: second sync's state {values[0]} is behind the first's {start}"
         assert values[-1] > start, f"{table}: state did not advance past the changes ({start} -> {values[-1]})"
-    if dialect == "hmac":  # no cursor: read in full both times
-        assert set(second.ids("suppliers")) == set(data.ids("suppliers", "zone"))
 
 
 def test_legacy_seed_state_is_every_streams_start(sandbox, dialect):
@@ -371,3 +381,45 @@ def test_disabled_stream_in_catalog_is_skipped_with_a_reason(sandbox, dialect):
     assert reasons, "a log line must say why payments was skipped"
     paths = server.stats()["by_path"]
     assert not any("payments" in path for path in paths), paths
+
+
+# ---- zone suppliers: incremental through the `lastupdate` zone -------------------------------------
+
+def test_zone_suppliers_incremental_reads_the_lastupdate_zone_then_the_changed_suppliers_by_id(sandbox):
+    from urllib.parse import parse_qsl, urlsplit
+
+    server = sandbox(users=5, suppliers=130, payments=5)
+    config = sandbox_config(server, "hmac", max_records_per_page=100)
+    catalog = configured_catalog("incremental", streams=["suppliers"], dialect="hmac")
+    data = server.dataset
+
+    # First sync, no state: the feed's newest change (1 request), then every supplier by page.
+    server.stats_obj.reset()
+    first = run_connector("read", config, catalog)
+    _ok(first)
+    assert set(first.ids("suppliers")) == set(data.ids("suppliers", "zone"))
+    assert server.stats()["by_path"] == {"zone:lastupdate": 1, "zone:suppliers": 2}
+    newest = max(_source_cursor_values(server, "hmac", "suppliers").values())
+    assert first.stream_state("suppliers") == {"updated_at": newest.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    # 60 suppliers change: the next sync reads the feed from the state and fetches exactly those
+    # (plus the ones already sitting on the saved instant), at most 50 ids a request.
+    changed_rest = data.touch("suppliers", count=60)
+    changed = {data.ids("suppliers", "zone")[data.index_of("suppliers", r)] for r in changed_rest}
+    server.stats_obj.reset()
+    second = run_connector("read", config, catalog, state=first.final_state())
+    _ok(second)
+    ids = second.ids("suppliers")
+    assert len(ids) == len(set(ids))
+    assert changed <= set(ids)
+    stamps = _source_cursor_values(server, "hmac", "suppliers")
+    start = first.stream_state("suppliers")["updated_at"]
+    for record in second.records_of("suppliers"):
+        assert _utc(record["updated_at"]) == stamps[record["id"]], record["id"]  # the feed's change time, in UTC
+        assert record["id"] in changed or record["updated_at"] == start, record["id"]
+    fetches = [dict(parse_qsl(urlsplit(e["target"]).query)) for e in server.stats(log=500)["log"]
+               if "zone=suppliers" in e["target"]]
+    assert fetches and all(f["where"].startswith("and|supplierid|IN|") for f in fetches)
+    assert [len(f["where"].split("|")[3].split("*")) for f in fetches][:1] == [50]
+    assert sum(len(f["where"].split("|")[3].split("*")) for f in fetches) == len(ids)
+    assert second.stream_state("suppliers")["updated_at"] == max(r["updated_at"] for r in second.records_of("suppliers"))

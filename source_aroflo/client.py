@@ -33,7 +33,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from .config import Settings, parse_datetime
 from .dialects import DecodedPage, PageRequest
 from .errors import PAGE_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
-from .mapping import build_mapper
+from .mapping import build_mapper, to_utc
 from .output import RecordPage
 from .schemas import ZONE_EXTRA_COLUMNS, json_schema
 
@@ -53,9 +53,11 @@ class AroFloStream(HttpStream):
         self._settings = settings
         self._dialect = dialect
         # The order field drives paging whatever the sync mode; it is the cursor only when
-        # incremental syncs are enabled.
-        self._order = dialect.cursors.get(self.table)
-        self._cursor = self._order if settings.incremental else None
+        # incremental syncs are enabled. A cursor kept in a change feed does not order the
+        # table's own pages (those are numbered).
+        spec = dialect.cursors.get(self.table)
+        self._order = spec if (spec is not None and not spec.feed) else None
+        self._cursor = spec if settings.incremental else None
         self._mapper = build_mapper(dialect.name, self.table, ZONE_EXTRA_COLUMNS[self.table])
         self._sync_cap = self._canonical(sync_started_at)
         self._state_now: dict = {}
@@ -63,6 +65,8 @@ class AroFloStream(HttpStream):
         self._last_problem = ""
         self._pages = 0
         self._records = 0
+        self._state_at_end = False  # a first read of a change-feed table: state set when it ends
+        self._feed_mark: Optional[str] = None  # the feed's newest change when that read began
         super().__init__(authenticator=authenticator, api_budget=budget)
 
     # ---- declarations the CDK reads ---------------------------------------------------------
@@ -115,7 +119,17 @@ class AroFloStream(HttpStream):
     # ---- requests ---------------------------------------------------------------------------
     def _request(self) -> PageRequest:
         t = self._token
+        phase = t.get("phase")
+        if phase == "changes":
+            return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"), changes=True)
+        if phase == "newest":
+            return PageRequest(self.table, 1, 1, None, changes=True, newest=True)
+        if phase == "fetch":
+            return PageRequest(self.table, 1, t["page_size"], ids=tuple(i for i, _ in self._fetch_chunk(t)))
         return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"))
+
+    def _fetch_chunk(self, token: dict) -> list:
+        return token["pending"][: min(token["page_size"], self._dialect.IDS_PER_REQUEST)]
 
     def path(self, **kwargs: Any) -> str:
         return self._dialect.path(self._request())
@@ -131,8 +145,13 @@ class AroFloStream(HttpStream):
 
     def _where(self) -> str:
         t = self._token
+        phase = t.get("phase")
+        if phase == "fetch":
+            return (f"{self.table}: GET {self._dialect.endpoint(self.table)} "
+                    f"{len(self._fetch_chunk(t))} changed records by id")
+        endpoint = self._dialect.endpoint(self._dialect.FEED if phase in ("changes", "newest") else self.table)
         bound = f", from {t['bound']}" if t.get("bound") else ""
-        return f"{self.table}: GET {self._dialect.endpoint(self.table)} page {t.get('page')}{bound}"
+        return f"{self.table}: GET {endpoint} page {t.get('page')}{bound}"
 
     def _note_problem(self, problem: str) -> None:
         self._last_problem = problem
@@ -144,10 +163,23 @@ class AroFloStream(HttpStream):
         incremental = sync_mode == SyncMode.incremental and self._cursor is not None
         bound = self._start_bound(stream_state or {}) if incremental else None
         self._token = {"page": 1, "page_size": self._settings.page_size, "bound": bound, "seen": []}
+        source = self._dialect.endpoint(self.table)
+        self._state_at_end = False
+        if incremental and self._cursor.feed:
+            if self._state_value(stream_state or {}):
+                self._token["phase"] = "changes"
+                source = f"{self._dialect.endpoint(self._dialect.FEED)}, then the changed {self.table} by id"
+            else:
+                # First sync: the feed's newest change (1 request, no daily limit), then every
+                # record, a page at a time (fetching all by id would cost 50 a request); the
+                # state is that newest change: anything later is in the feed for the next sync.
+                self._token = {"phase": "newest", "page": 1, "page_size": 1, "bound": None, "seen": []}
+                bound = None
+                self._state_at_end = True
         started = time.monotonic()
         self._pages = self._records = 0
         log.info(f"{self.table}: reading {'changes since ' + bound if bound else 'every record'} "
-                 f"from {self._dialect.endpoint(self.table)}, {self._settings.page_size} a page")
+                 f"from {source}, {self._settings.page_size} a page")
         yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice, stream_state)
         log.info(f"{self.table}: {self._records} records in {self._pages} pages, "
                  f"{time.monotonic() - started:.1f} s")
@@ -203,8 +235,18 @@ class AroFloStream(HttpStream):
 
     def _interpret(self, response: requests.Response) -> DecodedPage:
         """Decode one answer, map its records and work out the next page (all exactly once)."""
-        page = self._dialect.decode(response, self.table)
+        phase = self._token.get("phase")
+        page = self._dialect.decode(response, self._dialect.FEED if phase in ("changes", "newest") else self.table)
         if page.kind != "ok":
+            return page
+        if phase == "changes":
+            return self._interpret_changes(page)
+        if phase == "newest":
+            newest = page.records[0] if page.records and isinstance(page.records[0], dict) else {}
+            stamp = newest.get("lastupdateutc")
+            self._feed_mark = to_utc(stamp) if isinstance(stamp, str) else None
+            page.records, page.rows = [], []
+            page.next_token = {"page": 1, "page_size": self._settings.page_size, "bound": None, "seen": []}
             return page
         mapper = self._mapper
         try:
@@ -218,23 +260,74 @@ class AroFloStream(HttpStream):
             missing = ids.count(None) + ids.count("")
             page.kind, page.problem = "retry", f"{missing} record(s) on this page have no id"
             return page
-        problem = self._paginate(page, rows)
+        if phase == "fetch":
+            self._take_fetched(page, rows)
+            return page
+        problem = self._paginate(page, rows, self._order)
         if problem:
             page.kind, page.problem = "retry", problem
         return page
 
-    def _paginate(self, page: DecodedPage, rows: list) -> Optional[str]:
+    def _interpret_changes(self, page: DecodedPage) -> DecodedPage:
+        """A page of the change feed: which records changed, and when, in time order.
+
+        Paged like any cursor (seek from the last change, ids already taken at that instant
+        skipped); the changed records are then fetched by id before the feed's next page.
+        """
+        changes = []
+        for entry in page.records:
+            if not isinstance(entry, dict):
+                page.kind, page.problem = "retry", "a change-feed entry is not a JSON object"
+                return page
+            if str(entry.get("zonename") or self.table).strip().lower() != self.table:
+                continue
+            stamp = entry.get("lastupdateutc")
+            changes.append({"id": str(entry.get("zoneid") or ""),
+                            self._cursor.column: to_utc(stamp) if isinstance(stamp, str) else None})
+        page.received, page.records = len(page.records), []
+        if any(not change["id"] for change in changes):
+            page.kind, page.problem = "retry", "a change-feed entry has no zoneid"
+            return page
+        problem = self._paginate(page, changes, self._cursor)
+        if problem:
+            page.kind, page.problem = "retry", problem
+            return page
+        column = self._cursor.column
+        fresh = [[change["id"], change[column]] for change in page.rows or []]
+        if fresh:
+            page.next_token = {"phase": "fetch", "page_size": self._token["page_size"], "pending": fresh,
+                               "after": page.next_token}
+        page.rows = []
+        return page
+
+    def _take_fetched(self, page: DecodedPage, rows: list) -> None:
+        """Records fetched by id: in the feed's order, each with its change time as the cursor."""
+        token = self._token
+        chunk = self._fetch_chunk(token)
+        by_id = {row["id"]: row for row in rows}
+        column = self._cursor.column
+        ordered = []
+        for ident, stamp in chunk:
+            row = by_id.get(ident)
+            if row is not None:  # absent: deleted since it changed; nothing to send
+                row[column] = stamp
+                ordered.append(row)
+        page.rows = ordered
+        rest = token["pending"][len(chunk):]
+        page.next_token = {**token, "pending": rest} if rest else token.get("after")
+
+    def _paginate(self, page: DecodedPage, rows: list, order: Optional[Any]) -> Optional[str]:
         token = self._token
         size = token["page_size"]
         full = page.received >= size
-        if self._order is None or not self._order.seek:
+        if order is None or not order.seek:
             signature = [rows[0]["id"], rows[-1]["id"], len(rows)] if rows else None
             if signature and token["page"] > 1 and signature == token.get("previous"):
                 return "the page repeats the previous page"
             page.rows = rows
             page.next_token = {**token, "page": token["page"] + 1, "previous": signature} if full else None
             return None
-        column, length = self._order.column, self._order.key_length
+        column, length = order.column, order.key_length
         bound = token.get("bound")
         bound_key = bound[:length] if bound else None
         seen = set(token.get("seen") or ())
@@ -273,12 +366,15 @@ class AroFloStream(HttpStream):
         last row's cursor; the CDK checkpoints after every page message (interval 1), so a
         checkpoint lands exactly on each page edge and never covers a row not yet emitted.
         """
-        rows = getattr(response, PAGE_ATTRIBUTE).rows or []
+        page = getattr(response, PAGE_ATTRIBUTE)
+        rows = page.rows or []
         self._pages += 1
         self._records += len(rows)
+        if self._state_at_end and page.next_token is None and self._feed_mark:
+            self._advance_state(self._feed_mark)  # the whole table is read: later changes are in the feed
         if not rows:
             return
-        if self._cursor is not None:
+        if self._cursor is not None and not self._state_at_end:
             self._advance_state(rows[-1][self._cursor.column])
         yield RecordPage(self.table, rows, time.time_ns() // 1_000_000)
 

@@ -32,6 +32,9 @@ class PageRequest:
     page: int
     page_size: int
     bound: Optional[str] = None  # canonical cursor value (UTC `...Z` or a date): records at or after it
+    changes: bool = False  # the table's change feed (zone `lastupdate`: ids and times), not its records
+    newest: bool = False  # with `changes`: only the feed's newest entry
+    ids: tuple = ()  # only these records, by id (the ones the change feed named)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class CursorSpec:
     column: str  # normalized column that carries the cursor, e.g. "updated_at"
     key_length: int  # chars of the canonical value compared: 19 = to the second, 10 = a date
     seek: bool  # True: each next page is asked from the last record's cursor (keyset paging)
+    feed: bool = False  # True: the cursor lives in a change feed, not in the records (zone suppliers)
 
 
 def _json(response: requests.Response) -> Any:
@@ -137,6 +141,7 @@ _ZONE_FILTERS = {
     "payments": ("datepaid", "%Y-%m-%d", timedelta(days=1)),
     "suppliers": ("datetimeinserted", "%Y-%m-%d %H:%M:%S", timedelta(seconds=1)),
 }
+_ZONE_IDS = {"users": "userid", "suppliers": "supplierid", "payments": "paymentid"}
 # A date before any AroFlo record: a full read must always send an explicit `where`, because
 # a request without one only returns the last 30 days.
 EVERYTHING = "1900-01-01T00:00:00Z"
@@ -160,12 +165,37 @@ class ZoneDialect(_Dialect):
         # that day skipped). Page numbers under a fixed filter would skip records whenever a
         # payment edited mid-sync moves to today, the end of the order.
         "payments": CursorSpec("payment_date", 10, True),
+        # The suppliers zone has no update time; the `lastupdate` zone (no daily limit) lists
+        # which suppliers changed and when, in time order: incremental syncs page through it and
+        # then fetch the named suppliers by id. Full reads page the suppliers zone by number.
+        "suppliers": CursorSpec("updated_at", 19, True, feed=True),
     }
+    FEED = "lastupdate"  # the change-feed zone's name, and its list's key in the answer
+    IDS_PER_REQUEST = 50  # ids asked for at once: keeps the signed URL short (~1 KB)
 
     def endpoint(self, table: str) -> str:
         return f"{self.url_base} (zone {table})"
 
     def path(self, request: PageRequest) -> str:
+        if request.changes:
+            after = _parse_canonical(request.bound or EVERYTHING) - timedelta(seconds=1)
+            parts = [
+                ("zone", self.FEED),
+                ("where", f"and|zonename|=|{request.table}"),
+                ("where", f"and|lastupdateutc|>|{after.strftime('%Y-%m-%d %H:%M:%S')}"),
+                ("order", f"lastupdateutc|{'desc' if request.newest else 'asc'}"),
+                ("page", str(request.page)),
+                ("pageSize", str(request.page_size)),
+            ]
+            return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
+        if request.ids:
+            parts = [
+                ("zone", request.table),
+                ("where", f"and|{_ZONE_IDS[request.table]}|IN|{'*'.join(request.ids)}"),
+                ("page", "1"),
+                ("pageSize", str(len(request.ids))),
+            ]
+            return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
         field_name, fmt, step = _ZONE_FILTERS[request.table]
         bound = request.bound or EVERYTHING
         after = _parse_canonical(bound) - step  # ">" on the value one step earlier = "at or after"

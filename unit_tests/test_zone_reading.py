@@ -212,3 +212,23 @@ class ResponseReadingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def test_the_change_feed_and_fetch_by_id_requests_are_spelled_as_aroflo_expects() -> None:
+    from urllib.parse import parse_qsl
+
+    from source_aroflo.dialects import PageRequest, ZoneDialect
+
+    zone = ZoneDialect("https://api.aroflo.com/")
+    feed = zone.path(PageRequest("suppliers", 2, 500, "2026-01-01T00:00:00Z", changes=True))
+    assert parse_qsl(feed[1:]) == [
+        ("zone", "lastupdate"), ("where", "and|zonename|=|suppliers"),
+        ("where", "and|lastupdateutc|>|2025-12-31 23:59:59"),  # ">" one second earlier = "at or after"
+        ("order", "lastupdateutc|asc"), ("page", "2"), ("pageSize", "500")]
+    newest = zone.path(PageRequest("suppliers", 1, 1, None, changes=True, newest=True))
+    assert ("order", "lastupdateutc|desc") in parse_qsl(newest[1:]) and ("pageSize", "1") in parse_qsl(newest[1:])
+    by_id = zone.path(PageRequest("suppliers", 1, 2, ids=("JCQ6UwAAAAogCg==", "JCQ6UwAAAAsgCg==")))
+    assert parse_qsl(by_id[1:]) == [
+        ("zone", "suppliers"), ("where", "and|supplierid|IN|JCQ6UwAAAAogCg==*JCQ6UwAAAAsgCg=="),
+        ("page", "1"), ("pageSize", "2")]
+    assert "%3D%3D" in by_id and "*" in by_id  # encodeURIComponent: "=" encoded, "*" kept
