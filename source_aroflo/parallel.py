@@ -34,7 +34,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from .output import RecordPage
 
 _DONE = object()
-QUEUE_SIZE = 6  # messages (a page of records is one): ~2 pages a stream in flight, memory stays flat
+QUEUE_SIZE = 3  # messages (a page of records is one): a page a stream waiting, memory stays flat
 START_NEXT_AFTER = 0.25  # seconds the output waits for a message before another stream starts
 
 
