@@ -423,3 +423,26 @@ def test_zone_suppliers_incremental_reads_the_lastupdate_zone_then_the_changed_s
     assert [len(f["where"].split("|")[3].split("*")) for f in fetches][:1] == [50]
     assert sum(len(f["where"].split("|")[3].split("*")) for f in fetches) == len(ids)
     assert second.stream_state("suppliers")["updated_at"] == max(r["updated_at"] for r in second.records_of("suppliers"))
+
+
+def test_zone_suppliers_changes_survive_faults_on_the_feed_and_the_fetch(sandbox):
+    """A 503 on the feed, a reset and AroFlo status 888888 (query too long) on the fetch by id:
+    retried, then asked again for half the ids; every changed supplier still arrives once."""
+    server = sandbox(users=5, suppliers=130, payments=5)
+    config = sandbox_config(server, "hmac", max_records_per_page=100, retry_attempts=3, max_retry_wait_seconds=1)
+    catalog = configured_catalog("incremental", streams=["suppliers"], dialect="hmac")
+    first = run_connector("read", config, catalog)
+    _ok(first)
+    data = server.dataset
+    changed_rest = data.touch("suppliers", count=70)
+    changed = {data.ids("suppliers", "zone")[data.index_of("suppliers", r)] for r in changed_rest}
+    server.faults.set([{"fault": "http_503", "match": {"table": "lastupdate"}, "times": 1},
+                       {"fault": "reset", "match": {"table": "suppliers"}, "times": 1},
+                       {"fault": "zone_status", "code": 888888, "match": {"table": "suppliers"}, "times": 1}])
+    server.stats_obj.reset()
+    second = run_connector("read", config, catalog, state=first.final_state())
+    _ok(second)
+    ids = second.ids("suppliers")
+    assert len(ids) == len(set(ids)) and changed <= set(ids)
+    assert any("asking again with 25 records a page instead of 50" in entry["message"] for entry in second.logs), \
+        [entry["message"] for entry in second.logs if "suppliers" in entry["message"]]

@@ -212,7 +212,10 @@ class AroFloStream(HttpStream):
         The records already read stay read: the new page size divides their count, so the new
         page number starts exactly where the failed page did.
         """
-        size, page = token["page_size"], token["page"]
+        if token.get("phase") == "fetch":  # records by id: ask for half as many ids at once
+            size, page = len(self._fetch_chunk(token)), 1
+        else:
+            size, page = token["page_size"], token["page"]
         offset = (page - 1) * size
         smaller = size // 2
         if offset and smaller:
@@ -295,7 +298,7 @@ class AroFloStream(HttpStream):
         column = self._cursor.column
         fresh = [[change["id"], change[column]] for change in page.rows or []]
         if fresh:
-            page.next_token = {"phase": "fetch", "page_size": self._token["page_size"], "pending": fresh,
+            page.next_token = {"phase": "fetch", "page": 1, "page_size": self._token["page_size"], "pending": fresh,
                                "after": page.next_token}
         page.rows = []
         return page
