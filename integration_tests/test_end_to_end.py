@@ -405,7 +405,7 @@ def test_zone_suppliers_incremental_reads_the_lastupdate_zone_then_the_changed_s
     # 60 suppliers change: the next sync reads the feed from the state and fetches exactly those
     # (plus the ones already sitting on the saved instant), at most 50 ids a request.
     changed_rest = data.touch("suppliers", count=60)
-    changed = {data.ids("suppliers", "zone")[data.index_of("suppliers", r)] for r in changed_rest}
+    changed = {data.zone_id("suppliers", data.index_of("suppliers", r)) for r in changed_rest}
     server.stats_obj.reset()
     second = run_connector("read", config, catalog, state=first.final_state())
     _ok(second)
@@ -435,7 +435,7 @@ def test_zone_suppliers_changes_survive_faults_on_the_feed_and_the_fetch(sandbox
     _ok(first)
     data = server.dataset
     changed_rest = data.touch("suppliers", count=70)
-    changed = {data.ids("suppliers", "zone")[data.index_of("suppliers", r)] for r in changed_rest}
+    changed = {data.zone_id("suppliers", data.index_of("suppliers", r)) for r in changed_rest}
     server.faults.set([{"fault": "http_503", "match": {"table": "lastupdate"}, "times": 1},
                        {"fault": "reset", "match": {"table": "suppliers"}, "times": 1},
                        {"fault": "zone_status", "code": 888888, "match": {"table": "suppliers"}, "times": 1}])

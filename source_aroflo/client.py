@@ -65,8 +65,9 @@ class AroFloStream(HttpStream):
         self._last_problem = ""
         self._pages = 0
         self._records = 0
-        self._state_at_end = False  # a first read of a change-feed table: state set when it ends
-        self._feed_mark: Optional[str] = None  # the feed's newest change when that read began
+        # First read of a change-feed table: the feed's newest change when it began, which
+        # becomes the state once the whole table is read.
+        self._feed_mark: Optional[str] = None
         super().__init__(authenticator=authenticator, api_budget=budget)
 
     # ---- declarations the CDK reads ---------------------------------------------------------
@@ -129,7 +130,16 @@ class AroFloStream(HttpStream):
         return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"))
 
     def _fetch_chunk(self, token: dict) -> list:
-        return token["pending"][: min(token["page_size"], self._dialect.IDS_PER_REQUEST)]
+        return token["pending"][: token["page_size"]]
+
+    @staticmethod
+    def _page_one(page_size: int, bound: Optional[str] = None, **extra: Any) -> dict:
+        """The token of a read's first page."""
+        return {"page": 1, "page_size": page_size, "bound": bound, "seen": [], **extra}
+
+    def _zone_asked(self) -> str:
+        """What the current request reads: the table, or its change feed."""
+        return self._dialect.FEED if self._token.get("phase") in ("changes", "newest") else self.table
 
     def path(self, **kwargs: Any) -> str:
         return self._dialect.path(self._request())
@@ -149,9 +159,8 @@ class AroFloStream(HttpStream):
         if phase == "fetch":
             return (f"{self.table}: GET {self._dialect.endpoint(self.table)} "
                     f"{len(self._fetch_chunk(t))} changed records by id")
-        endpoint = self._dialect.endpoint(self._dialect.FEED if phase in ("changes", "newest") else self.table)
         bound = f", from {t['bound']}" if t.get("bound") else ""
-        return f"{self.table}: GET {endpoint} page {t.get('page')}{bound}"
+        return f"{self.table}: GET {self._dialect.endpoint(self._zone_asked())} page {t.get('page')}{bound}"
 
     def _note_problem(self, problem: str) -> None:
         self._last_problem = problem
@@ -162,9 +171,9 @@ class AroFloStream(HttpStream):
                      stream_state: Optional[Mapping[str, Any]] = None) -> Iterable[Mapping[str, Any]]:
         incremental = sync_mode == SyncMode.incremental and self._cursor is not None
         bound = self._start_bound(stream_state or {}) if incremental else None
-        self._token = {"page": 1, "page_size": self._settings.page_size, "bound": bound, "seen": []}
+        self._token = self._page_one(self._settings.page_size, bound)
         source = self._dialect.endpoint(self.table)
-        self._state_at_end = False
+        self._feed_mark = None
         if incremental and self._cursor.feed:
             if self._state_value(stream_state or {}):
                 self._token["phase"] = "changes"
@@ -173,9 +182,8 @@ class AroFloStream(HttpStream):
                 # First sync: the feed's newest change (1 request, no daily limit), then every
                 # record, a page at a time (fetching all by id would cost 50 a request); the
                 # state is that newest change: anything later is in the feed for the next sync.
-                self._token = {"phase": "newest", "page": 1, "page_size": 1, "bound": None, "seen": []}
+                self._token = self._page_one(1, phase="newest")
                 bound = None
-                self._state_at_end = True
         started = time.monotonic()
         self._pages = self._records = 0
         log.info(f"{self.table}: reading {'changes since ' + bound if bound else 'every record'} "
@@ -186,7 +194,7 @@ class AroFloStream(HttpStream):
 
     def probe(self) -> None:
         """`check`: one request for one record, through the same client, errors and retries."""
-        self._token = {"page": 1, "page_size": 1, "bound": None, "seen": []}
+        self._token = self._page_one(1)
         self._fetch_next_page()
 
     def _fetch_next_page(self, stream_slice=None, stream_state=None, next_page_token=None):
@@ -212,10 +220,7 @@ class AroFloStream(HttpStream):
         The records already read stay read: the new page size divides their count, so the new
         page number starts exactly where the failed page did.
         """
-        if token.get("phase") == "fetch":  # records by id: ask for half as many ids at once
-            size, page = len(self._fetch_chunk(token)), 1
-        else:
-            size, page = token["page_size"], token["page"]
+        size, page = token["page_size"], token["page"]
         offset = (page - 1) * size
         smaller = size // 2
         if offset and smaller:
@@ -239,7 +244,7 @@ class AroFloStream(HttpStream):
     def _interpret(self, response: requests.Response) -> DecodedPage:
         """Decode one answer, map its records and work out the next page (all exactly once)."""
         phase = self._token.get("phase")
-        page = self._dialect.decode(response, self._dialect.FEED if phase in ("changes", "newest") else self.table)
+        page = self._dialect.decode(response, self._zone_asked())
         if page.kind != "ok":
             return page
         if phase == "changes":
@@ -249,7 +254,7 @@ class AroFloStream(HttpStream):
             stamp = newest.get("lastupdateutc")
             self._feed_mark = to_utc(stamp) if isinstance(stamp, str) else None
             page.records, page.rows = [], []
-            page.next_token = {"page": 1, "page_size": self._settings.page_size, "bound": None, "seen": []}
+            page.next_token = self._page_one(self._settings.page_size)
             return page
         mapper = self._mapper
         try:
@@ -298,7 +303,9 @@ class AroFloStream(HttpStream):
         column = self._cursor.column
         fresh = [[change["id"], change[column]] for change in page.rows or []]
         if fresh:
-            page.next_token = {"phase": "fetch", "page": 1, "page_size": self._token["page_size"], "pending": fresh,
+            # A fetch's page size is its number of ids, so a too-big answer halves it like any page.
+            ids_at_once = min(self._token["page_size"], self._dialect.IDS_PER_REQUEST)
+            page.next_token = {"phase": "fetch", "page": 1, "page_size": ids_at_once, "pending": fresh,
                                "after": page.next_token}
         page.rows = []
         return page
@@ -373,12 +380,12 @@ class AroFloStream(HttpStream):
         rows = page.rows or []
         self._pages += 1
         self._records += len(rows)
-        if self._state_at_end and page.next_token is None and self._feed_mark:
+        if self._feed_mark and page.next_token is None:
             self._advance_state(self._feed_mark)  # the whole table is read: later changes are in the feed
         if not rows:
             return
-        if self._cursor is not None and not self._state_at_end:
-            self._advance_state(rows[-1][self._cursor.column])
+        if self._cursor is not None:
+            self._advance_state(rows[-1][self._cursor.column])  # (rows read in full carry no feed time)
         yield RecordPage(self.table, rows, time.time_ns() // 1_000_000)
 
     # ---- state --------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ class ZoneDialect(_Dialect):
                 ("page", str(request.page)),
                 ("pageSize", str(request.page_size)),
             ]
-            return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
+            return _query(parts)
         if request.ids:
             parts = [
                 ("zone", request.table),
@@ -195,7 +195,7 @@ class ZoneDialect(_Dialect):
                 ("page", "1"),
                 ("pageSize", str(len(request.ids))),
             ]
-            return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
+            return _query(parts)
         field_name, fmt, step = _ZONE_FILTERS[request.table]
         bound = request.bound or EVERYTHING
         after = _parse_canonical(bound) - step  # ">" on the value one step earlier = "at or after"
@@ -206,7 +206,7 @@ class ZoneDialect(_Dialect):
             ("page", str(request.page)),
             ("pageSize", str(request.page_size)),
         ]
-        return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
+        return _query(parts)
 
     def params(self, request: PageRequest) -> dict:
         return {}
@@ -260,6 +260,11 @@ class ZoneDialect(_Dialect):
         if code == "5":
             return DecodedPage(problem=f"AroFlo rejected the request method (status 5: {message})", kind="fail")
         return DecodedPage(problem=f"AroFlo answered an unknown status {code!r}: {message}", kind="fail")
+
+
+def _query(parts: list) -> str:
+    """`?k=v&...`, each value encoded as AroFlo's signature expects (encodeURIComponent)."""
+    return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
 
 
 def _parse_canonical(value: str) -> datetime:
