@@ -20,7 +20,7 @@ from integration_tests.fault_matrix import (CURSOR, PAGE_SIZE, SANDBOX_DIALECT, 
                                             read, stdout_problems, touched_ids)
 from integration_tests.harness import MAIN, ROOT, TABLES, configured_catalog, run_connector
 from integration_tests.sandbox import Dataset, SandboxServer
-from source_aroflo.schemas import SEED_COLUMNS
+from source_aroflo.zones import ZONES_BY_NAME
 
 ENDPOINT = {"bearer": "/v1/{table}", "hmac": "(zone {table})"}
 
@@ -53,7 +53,7 @@ def _latest_cursor(server: SandboxServer, dialect: str, table: str, record_id: s
 
 
 def _assert_complete_records(run, table: str) -> None:
-    columns = set(SEED_COLUMNS[table])
+    columns = set(ZONES_BY_NAME[table].seed.columns)
     for record in run.records_of(table):
         assert record.get("id"), record
         missing = columns - set(record)

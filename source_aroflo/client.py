@@ -1,27 +1,29 @@
-"""How source-aroflo talks to AroFlo: one `HttpStream` base that holds auth, paging, errors and state.
+"""How source-aroflo talks to AroFlo: one `HttpStream` for every zone, driven by its declaration.
 
-Paging is keyset ("seek") paging over a page number: AroFlo returns records ordered by the
-cursor, so the next page is asked from the cursor of the last record received (inclusive), with
-the page number counting only pages that all sit on that same cursor value. Plain page numbers
-would skip a record whenever another one is edited mid-sync and moves to the end of the order;
-seeking cannot. Records already emitted at the boundary value are remembered by id and not
-emitted twice; with a date cursor (zone payments) that boundary is a whole day. A table with no
-cursor to order by (zone suppliers) pages by number.
+The stream holds what every zone shares: auth, the shared request budget, timeouts, the error
+handler (which classifies each answer, `errors.py`), halving the page when AroFlo says an answer
+is too big, asking a page again when its content is unusable, and state. What to ask and what an
+answer's rows mean is the reader's (`readers.py`), chosen from the declaration, the dialect and
+the sync mode:
 
-State is the cursor of the last record emitted, never behind the incoming state and never past
-the time the sync started (so a server clock ahead of ours cannot make us skip records). The
-filter always starts from the state at slice start (minus the lookback), never from a value
-mutated while reading.
+| dialect | full refresh | incremental |
+|---|---|---|
+| zone | `NumberedPages` (a `where` that matches every record) | by the zone's `reading` |
+| REST | `SeekOnTime` on `updated_at` from the start | `SeekOnTime` from the state |
+
+State is the cursor of the last record emitted (or the change feed's position), never behind
+the incoming state and never past the time the sync started (a server clock ahead of ours
+cannot make us skip records). The filter always starts from the state at slice start (minus the
+lookback), never from a value mutated while reading.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
-import math
+import operator
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping, MutableMapping, Optional
+from typing import Any, Iterable, Iterator, List, Mapping, MutableMapping, Optional
 
 import requests
 from airbyte_cdk.models import FailureType, SyncMode
@@ -30,50 +32,58 @@ from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .catalog import REST, UPDATED_AT, Reading, Zone
 from .config import Settings, parse_datetime
-from .dialects import DecodedPage, PageRequest
-from .errors import PAGE_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
-from .mapping import build_mapper, to_utc
+from .dialects import Ask, Answer
+from .errors import ANSWER_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
+from .mapping import build_mapper
 from .output import RecordPage
-from .schemas import ZONE_EXTRA_COLUMNS, json_schema
+from .readers import (ChangeFeedReader, FetchToken, NumberedPages, SeekOnTime, Step, TooSmall, seek_class)
+from .schemas import json_schema
 
 log = logging.getLogger("airbyte.aroflo")
+STEP_ATTRIBUTE = "_aroflo_step"
 
 
 class AroFloStream(HttpStream):
-    """Base of the three table streams. Subclasses only name their table."""
+    """The stream of one zone declaration, in one dialect."""
 
-    table: str = ""
-    primary_key = "id"
-
-    def __init__(self, settings: Settings, dialect: Any, authenticator: Any, budget: Optional[APIBudget],
-                 sync_started_at: datetime):
+    def __init__(self, zone: Zone, settings: Settings, dialect: Any, authenticator: Any,
+                 budget: Optional[APIBudget], sync_started_at: datetime, feed: Any = None,
+                 ledger: Any = None):
         # HttpStream.__init__ builds the HTTP client from get_error_handler()/get_backoff_strategy(),
         # so everything they need is set first.
+        self.zone = zone
         self._settings = settings
         self._dialect = dialect
-        # The order field drives paging whatever the sync mode; it is the cursor only when
-        # incremental syncs are enabled. A cursor kept in a change feed does not order the
-        # table's own pages (those are numbered).
-        spec = dialect.cursors.get(self.table)
-        self._order = spec if (spec is not None and not spec.feed) else None
-        self._cursor = spec if settings.incremental else None
-        self._mapper = build_mapper(dialect.name, self.table, ZONE_EXTRA_COLUMNS[self.table])
+        self._rest = dialect.name == REST
+        self._feed = feed
+        self._ledger = ledger
+        self._schema = json_schema(zone, dialect.name)
+        self._reading = Reading.SEEK_TIME if self._rest else zone.reading
+        self._mapper = build_mapper(dialect.name, zone, settings.site_tz)
+        self._key_columns = ("id",) if self._rest else zone.key
+        self._key = operator.itemgetter(*self._key_columns)
+        column = UPDATED_AT if self._rest else zone.cursor_column
+        self._cursor = column if (settings.incremental and self._reading.incremental) else None
+        self._key_length = 10 if self._reading is Reading.SEEK_DATE and not self._rest else 19
         self._sync_cap = self._canonical(sync_started_at)
         self._state_now: dict = {}
-        self._token: dict = {}
+        self._reader: Any = None
+        self._token: Any = None
         self._last_problem = ""
-        self._pages = 0
-        self._records = 0
-        # First read of a change-feed table: the feed's newest change when it began, which
-        # becomes the state once the whole table is read.
-        self._feed_mark: Optional[str] = None
+        self._last_kind = "ok"
+        self._pages = self._records = self._missing = 0
         super().__init__(authenticator=authenticator, api_budget=budget)
 
     # ---- declarations the CDK reads ---------------------------------------------------------
     @property
     def name(self) -> str:
-        return self.table
+        return self.zone.name
+
+    @property
+    def primary_key(self) -> Any:
+        return list(self.zone.key) if len(self.zone.key) > 1 else self.zone.key[0]
 
     @property
     def url_base(self) -> str:
@@ -81,7 +91,7 @@ class AroFloStream(HttpStream):
 
     @property
     def cursor_field(self) -> list:
-        return [self._cursor.column] if self._cursor else []
+        return [self._cursor] if self._cursor else []
 
     @property
     def supports_incremental(self) -> bool:
@@ -99,107 +109,136 @@ class AroFloStream(HttpStream):
 
     @property
     def state_checkpoint_interval(self) -> Optional[int]:
-        # The CDK counts messages; a message is a whole page: checkpoint after each one, so a
-        # stop loses no progress. Cursor-less streams have no checkpoint to give.
+        # The CDK counts messages; a message is a whole page: checkpoint after each one.
         return 1 if self._cursor is not None else None
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        # The CDK asks for the schema once per record it emits: build it once per stream.
-        schema = self.__dict__.get("_schema")
-        if schema is None:
-            schema = self._schema = json_schema(self.table)
-        return schema
+        return self._schema  # the CDK asks once per record: built once per stream
 
     def get_error_handler(self) -> AroFloErrorHandler:
-        return AroFloErrorHandler(self.logger, self._interpret, self._settings.retry_attempts, self._note_problem)
+        return AroFloErrorHandler(self.logger, self._classify, self._settings.retry_attempts, self._note_answer)
 
     def get_backoff_strategy(self) -> AroFloBackoff:
         return AroFloBackoff(self.logger, self._where, self._settings.retry_attempts,
                              self._settings.max_retry_wait_seconds)
 
     # ---- requests ---------------------------------------------------------------------------
-    def _request(self) -> PageRequest:
-        t = self._token
-        phase = t.get("phase")
-        if phase == "changes":
-            return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"), changes=True)
-        if phase == "newest":
-            return PageRequest(self.table, 1, 1, None, changes=True, newest=True)
-        if phase == "fetch":
-            return PageRequest(self.table, 1, t["page_size"], ids=tuple(i for i, _ in self._fetch_chunk(t)))
-        return PageRequest(self.table, t["page"], t["page_size"], t.get("bound"))
-
-    def _fetch_chunk(self, token: dict) -> list:
-        return token["pending"][: token["page_size"]]
-
-    @staticmethod
-    def _page_one(page_size: int, bound: Optional[str] = None, **extra: Any) -> dict:
-        """The token of a read's first page."""
-        return {"page": 1, "page_size": page_size, "bound": bound, "seen": [], **extra}
-
-    def _zone_asked(self) -> str:
-        """What the current request reads: the table, or its change feed."""
-        return self._dialect.FEED if self._token.get("phase") in ("changes", "newest") else self.table
+    def _ask(self) -> Ask:
+        return self._reader.ask(self._token)
 
     def path(self, **kwargs: Any) -> str:
-        return self._dialect.path(self._request())
+        return self._dialect.path(self._ask())
 
     def request_params(self, **kwargs: Any) -> MutableMapping[str, Any]:
-        return self._dialect.params(self._request())
+        return self._dialect.params(self._ask())
 
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
         return {"timeout": self._settings.request_timeout_seconds}
 
-    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
-        return getattr(response, PAGE_ATTRIBUTE).next_token
+    def next_page_token(self, response: requests.Response) -> Optional[Any]:
+        return getattr(response, STEP_ATTRIBUTE).next
 
     def _where(self) -> str:
-        t = self._token
-        phase = t.get("phase")
-        if phase == "fetch":
-            return (f"{self.table}: GET {self._dialect.endpoint(self.table)} "
-                    f"{len(self._fetch_chunk(t))} changed records by id")
-        bound = f", from {t['bound']}" if t.get("bound") else ""
-        return f"{self.table}: GET {self._dialect.endpoint(self._zone_asked())} page {t.get('page')}{bound}"
+        ask = self._ask() if self._reader is not None else None
+        zone = ask.zone.name if ask is not None else self.name
+        what = self._token.describe() if self._token is not None else "page 1"
+        return f"{self.name}: GET {self._dialect.endpoint(zone)} {what}"
 
-    def _note_problem(self, problem: str) -> None:
-        self._last_problem = problem
+    def _classify(self, response: requests.Response) -> Answer:
+        zone = self._ask().zone if self._reader is not None else self.zone
+        return self._dialect.decode(response, zone.list_key)
+
+    def _note_answer(self, response: Any, answer: Optional[Answer]) -> None:
+        if answer is not None:
+            self._last_kind = answer.kind
+            if answer.problem:
+                self._last_problem = answer.problem
+        if self._ledger is not None and isinstance(response, requests.Response):
+            zone = self._ask().zone.name if self._reader is not None else self.name
+            self._ledger.answered(self.name, zone, response)
 
     # ---- reading ----------------------------------------------------------------------------
     def read_records(self, sync_mode: SyncMode, cursor_field: Optional[list] = None,
                      stream_slice: Optional[Mapping[str, Any]] = None,
                      stream_state: Optional[Mapping[str, Any]] = None) -> Iterable[Mapping[str, Any]]:
         incremental = sync_mode == SyncMode.incremental and self._cursor is not None
-        bound = self._start_bound(stream_state or {}) if incremental else None
-        self._token = self._page_one(self._settings.page_size, bound)
-        source = self._dialect.endpoint(self.table)
-        self._feed_mark = None
-        if incremental and self._cursor.feed:
-            if self._state_value(stream_state or {}):
-                self._token["phase"] = "changes"
-                source = f"{self._dialect.endpoint(self._dialect.FEED)}, then the changed {self.table} by id"
-            else:
-                # First sync: the feed's newest change (1 request, no daily limit), then every
-                # record, a page at a time (fetching all by id would cost 50 a request); the
-                # state is that newest change: anything later is in the feed for the next sync.
-                self._token = self._page_one(1, phase="newest")
-                bound = None
+        self._reader, self._token, done = self._reader_for(incremental, stream_state or {})
         started = time.monotonic()
-        self._pages = self._records = 0
-        log.info(f"{self.table}: reading {'changes since ' + bound if bound else 'every record'} "
-                 f"from {source}, {self._settings.page_size} a page")
-        yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice, stream_state)
-        log.info(f"{self.table}: {self._records} records in {self._pages} pages, "
-                 f"{time.monotonic() - started:.1f} s")
+        self._pages = self._records = self._missing = 0
+        log.info(f"{self.name}: reading {self._plan(incremental)}")
+        if self._token is None:
+            self._advance_state(done)  # nothing to ask (no change in the feed)
+        else:
+            yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice,
+                                        stream_state)
+        if self._missing:
+            log.info(f"{self.name}: {self._missing} changed record(s) listed by the change feed no longer come "
+                     f"back (deleted in AroFlo); nothing was sent for them")
+        log.info(f"{self.name}: {self._records} records in {self._pages} pages, {time.monotonic() - started:.1f} s")
+
+    def _plan(self, incremental: bool) -> str:
+        reader = self._reader
+        if isinstance(reader, ChangeFeedReader):
+            return reader.choice
+        if isinstance(reader, NumberedPages):
+            return f"every record, {self._settings.page_size} a page"
+        after = getattr(reader, "after", None)
+        return (f"changes since {after}" if after else "every record") + f", {self._settings.page_size} a page"
+
+    def _reader_for(self, incremental: bool, stream_state: Mapping[str, Any]) -> tuple:
+        """(reader, first token or None, cursor to keep when there is nothing to ask)."""
+        size = self._settings.page_size
+        zone, ident = self.zone, self._key
+        if self._rest:
+            after = self._start_bound(stream_state) if incremental else None
+            reader = SeekOnTime(zone, UPDATED_AT, size, ident, after)
+            return reader, reader.first(), None
+        if not incremental:
+            reader = NumberedPages(zone, size, ident)
+            return reader, reader.first(), None
+        reading = self._reading
+        if reading.uses_feed:
+            incoming = self._state_value(stream_state)
+            since = self.feed_since(stream_state) if incoming else None
+            own = None
+            if reading is Reading.FEED_OR_SEEK and incoming:
+                def own() -> SeekOnTime:
+                    return SeekOnTime(zone, self._cursor, size, ident, since)
+            reader = ChangeFeedReader(zone, size, ident, self._feed, self._dialect.IDS_PER_REQUEST, since,
+                                      seek=own, on_missing=self._count_missing)
+            token, done = reader.first()
+            return reader, token, done
+        first_sync = not self._state_value(stream_state)
+        reader = seek_class(reading)(zone, self._cursor, size, ident, self._start_bound(stream_state),
+                                     sweep=first_sync, strict=zone.cursor_kind != "local")
+        return reader, reader.first(), None
+
+    def feed_since(self, stream_state: Mapping[str, Any]) -> Optional[str]:
+        """Where this stream's changes start in the feed (state minus the lookback), if it has state."""
+        incoming = self._state_value(stream_state)
+        if not incoming:
+            return None
+        start = parse_datetime(incoming) - timedelta(minutes=self._settings.lookback_window_minutes)
+        return self._canonical(start)
+
+    @property
+    def reads_feed(self) -> bool:
+        return self._cursor is not None and self._reading.uses_feed and not self._rest
+
+    def _count_missing(self, count: int) -> None:
+        self._missing += count
 
     def probe(self) -> None:
         """`check`: one request for one record, through the same client, errors and retries."""
-        self._token = self._page_one(1)
+        self._reader = NumberedPages(self.zone, 1, self._key) if not self._rest else \
+            SeekOnTime(self.zone, UPDATED_AT, 1, self._key, None)
+        self._token = self._reader.first()
         self._fetch_next_page()
 
     def _fetch_next_page(self, stream_slice=None, stream_state=None, next_page_token=None):
         if next_page_token:
-            self._token = dict(next_page_token)
+            self._token = next_page_token
+        attempts = 0
         while True:
             started = time.monotonic()
             try:
@@ -212,185 +251,80 @@ class AroFloStream(HttpStream):
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(f"{self._where()}: HTTP {response.status_code} in {time.monotonic() - started:.3f} s "
                           f"({len(response.content)} bytes)")
-            return request, response
+            step = self._interpret(response)
+            if step.problem is None:
+                setattr(response, STEP_ATTRIBUTE, step)
+                return request, response
+            # The answer arrived but its content is unusable (a record without id, a page out of
+            # order, a repeat): ask the same page again, like a server error.
+            attempts += 1
+            self._last_problem = step.problem
+            if attempts > self._settings.retry_attempts:
+                raise AirbyteTracedException(
+                    message=f"{self._where()}: {step.problem} (gave up after {attempts} attempts)",
+                    failure_type=FailureType.system_error)
+            wait = self.get_backoff_strategy().backoff_time(_Unusable(step.problem), attempts)
+            time.sleep(wait + 1.0)
 
-    def _smaller_pages(self, token: dict) -> dict:
-        """Ask the same records again in smaller pages (zone status 8 / 888888).
-
-        The records already read stay read: the new page size divides their count, so the new
-        page number starts exactly where the failed page did.
-        """
-        size, page = token["page_size"], token["page"]
-        offset = (page - 1) * size
-        smaller = size // 2
-        if offset and smaller:
-            smaller = math.gcd(offset, smaller)
-        if smaller < 1:
+    def _smaller_pages(self, token: Any) -> Any:
+        """Ask the same records again in smaller pages (zone status 8 / 888888)."""
+        try:
+            smaller = token.halved()
+        except TooSmall:
             raise AirbyteTracedException(
                 message=f"{self._where()}: AroFlo refuses even one record a page ({self._last_problem})",
-                failure_type=FailureType.system_error,
-            )
-        log.warning(f"{self._where()}: {self._last_problem}; asking again with {smaller} records a page instead of {size}")
-        return {**token, "page_size": smaller, "page": offset // smaller + 1}
+                failure_type=FailureType.system_error) from None
+        log.warning(f"{self._where()}: {self._last_problem}; asking again with {smaller.size} records a request "
+                    f"instead of {token.size}")
+        return smaller
 
     def _stopped(self, error: AirbyteTracedException) -> AirbyteTracedException:
         problem = self._last_problem or error.message or "unknown error"
         message = f"{self._where()}: {problem}"
-        if error.failure_type != FailureType.config_error and "daily request limit" not in problem:
+        if self._last_kind in _RETRIED:  # the CDK made every attempt before giving up
             message += f" (gave up after {self._settings.retry_attempts + 1} attempts)"
         return AirbyteTracedException(message=message, internal_message=message,
                                       failure_type=error.failure_type or FailureType.system_error)
 
-    def _interpret(self, response: requests.Response) -> DecodedPage:
-        """Decode one answer, map its records and work out the next page (all exactly once)."""
-        phase = self._token.get("phase")
-        page = self._dialect.decode(response, self._zone_asked())
-        if page.kind != "ok":
-            return page
-        if phase == "changes":
-            return self._interpret_changes(page)
-        if phase == "newest":
-            newest = page.records[0] if page.records and isinstance(page.records[0], dict) else {}
-            stamp = newest.get("lastupdateutc")
-            self._feed_mark = to_utc(stamp) if isinstance(stamp, str) else None
-            page.records, page.rows = [], []
-            page.next_token = self._page_one(self._settings.page_size)
-            return page
+    def _interpret(self, response: requests.Response) -> Step:
+        """Map an answer's records and let the reader say what they mean (each exactly once)."""
+        answer: Answer = getattr(response, ANSWER_ATTRIBUTE)
+        records = answer.records or []
         mapper = self._mapper
         try:
-            rows = [mapper(record) for record in page.records]
+            rows = [mapper(record) for record in records]
         except (AttributeError, TypeError) as error:
-            page.kind, page.problem = "retry", f"a record is not a JSON object ({error})"
-            return page
-        page.received, page.records = len(page.records), []  # the raw dicts are not needed any more
-        ids = [row["id"] for row in rows]
-        if None in ids or "" in ids:
-            missing = ids.count(None) + ids.count("")
-            page.kind, page.problem = "retry", f"{missing} record(s) on this page have no id"
-            return page
-        if phase == "fetch":
-            self._take_fetched(page, rows)
-            return page
-        problem = self._paginate(page, rows, self._order)
-        if problem:
-            page.kind, page.problem = "retry", problem
-        return page
-
-    def _interpret_changes(self, page: DecodedPage) -> DecodedPage:
-        """A page of the change feed: which records changed, and when, in time order.
-
-        Paged like any cursor (seek from the last change, ids already taken at that instant
-        skipped); the changed records are then fetched by id before the feed's next page.
-        """
-        changes = []
-        for entry in page.records:
-            if not isinstance(entry, dict):
-                page.kind, page.problem = "retry", "a change-feed entry is not a JSON object"
-                return page
-            if str(entry.get("zonename") or self.table).strip().lower() != self.table:
-                continue
-            stamp = entry.get("lastupdateutc")
-            changes.append({"id": str(entry.get("zoneid") or ""),
-                            self._cursor.column: to_utc(stamp) if isinstance(stamp, str) else None})
-        page.received, page.records = len(page.records), []
-        if any(not change["id"] for change in changes):
-            page.kind, page.problem = "retry", "a change-feed entry has no zoneid"
-            return page
-        problem = self._paginate(page, changes, self._cursor)
-        if problem:
-            page.kind, page.problem = "retry", problem
-            return page
-        column = self._cursor.column
-        fresh = [[change["id"], change[column]] for change in page.rows or []]
-        if fresh:
-            # A fetch's page size is its number of ids, so a too-big answer halves it like any page.
-            ids_at_once = min(self._token["page_size"], self._dialect.IDS_PER_REQUEST)
-            page.next_token = {"phase": "fetch", "page": 1, "page_size": ids_at_once, "pending": fresh,
-                               "after": page.next_token}
-        page.rows = []
-        return page
-
-    def _take_fetched(self, page: DecodedPage, rows: list) -> None:
-        """Records fetched by id: in the feed's order, each with its change time as the cursor."""
-        token = self._token
-        chunk = self._fetch_chunk(token)
-        by_id = {row["id"]: row for row in rows}
-        column = self._cursor.column
-        ordered = []
-        for ident, stamp in chunk:
-            row = by_id.get(ident)
-            if row is not None:  # absent: deleted since it changed; nothing to send
-                row[column] = stamp
-                ordered.append(row)
-        page.rows = ordered
-        rest = token["pending"][len(chunk):]
-        page.next_token = {**token, "pending": rest} if rest else token.get("after")
-
-    def _paginate(self, page: DecodedPage, rows: list, order: Optional[Any]) -> Optional[str]:
-        token = self._token
-        size = token["page_size"]
-        full = page.received >= size
-        if order is None or not order.seek:
-            signature = [rows[0]["id"], rows[-1]["id"], len(rows)] if rows else None
-            if signature and token["page"] > 1 and signature == token.get("previous"):
-                return "the page repeats the previous page"
-            page.rows = rows
-            page.next_token = {**token, "page": token["page"] + 1, "previous": signature} if full else None
-            return None
-        column, length = order.column, order.key_length
-        bound = token.get("bound")
-        bound_key = bound[:length] if bound else None
-        seen = set(token.get("seen") or ())
-        keys = [(row[column] or "")[:length] for row in rows]
-        if keys != sorted(keys) or (bound_key and keys and keys[0] < bound_key):
-            return (f"records are not in {column} order from {bound or 'the start'}: "
-                    "the answer does not follow the requested order")
-        # Rows on the boundary value are a prefix (ascending order): only they can repeat.
-        edge = bisect.bisect_right(keys, bound_key) if (bound_key and seen) else 0
-        fresh = [row for row in rows[:edge] if row["id"] not in seen] + rows[edge:] if edge else rows
-        previous_key = keys[-1] if keys else (bound_key or "")
-        if token["page"] > 1 and rows and not fresh:
-            # Stepping through one cursor value by page number: a page of ids already read
-            # there is a repeat, and accepting it would skip the page really asked for.
-            return "the page repeats a page already read"
-        page.rows = fresh
-        if not full:
-            page.next_token = None
-            return None
-        last_key = previous_key
-        if last_key and last_key != bound_key:
-            tail = [row["id"] for row in rows[bisect.bisect_left(keys, last_key):]]
-            new_bound = last_key + ("Z" if length == 19 else "")
-            # A page wholly on the new value is page 1 from that value already: go on to page 2.
-            page.next_token = {**token, "bound": new_bound, "page": 2 if len(tail) == len(rows) else 1, "seen": tail}
-        else:
-            # A whole page on one cursor value: step through that value by page number.
-            seen.update(row["id"] for row in rows)
-            page.next_token = {**token, "page": token["page"] + 1, "seen": sorted(seen)}
-        return None
+            return Step(problem=f"a record is not a JSON object ({error})")
+        ident = self._key_columns[0]
+        missing = sum(1 for row in rows if row.get(ident) in (None, ""))
+        if missing:
+            return Step(problem=f"{missing} record(s) on this page have no {ident}")
+        return self._reader.take(self._token, rows, len(records))
 
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Any]:
         """The page's rows as one `RecordPage` message (see `output.py`), state advanced first.
 
-        Rows are in cursor order (checked in `_paginate`), so the state after this page is the
-        last row's cursor; the CDK checkpoints after every page message (interval 1), so a
-        checkpoint lands exactly on each page edge and never covers a row not yet emitted.
+        The CDK checkpoints after every page message (interval 1), so a checkpoint lands exactly
+        on each page edge and never covers a row not yet emitted.
         """
-        page = getattr(response, PAGE_ATTRIBUTE)
-        rows = page.rows or []
+        step: Step = getattr(response, STEP_ATTRIBUTE)
+        rows = step.rows
         self._pages += 1
         self._records += len(rows)
-        if self._feed_mark and page.next_token is None:
-            self._advance_state(self._feed_mark)  # the whole table is read: later changes are in the feed
-        if not rows:
-            return
         if self._cursor is not None:
-            self._advance_state(rows[-1][self._cursor.column])  # (rows read in full carry no feed time)
-        yield RecordPage(self.table, rows, time.time_ns() // 1_000_000)
+            self._advance_state(step.cursor)
+        if rows:
+            yield RecordPage(self.name, rows, time.time_ns() // 1_000_000)
+
+    def read_rows(self, reader: Any) -> Iterator[List[dict]]:
+        """Rows page by page with another reader (the change feed reads itself this way)."""
+        self._reader, self._token = reader, reader.first()
+        for message in self._read_pages(lambda req, res, state, _slice: self.parse_response(res)):
+            yield message.rows
 
     # ---- state --------------------------------------------------------------------------------
     def _canonical(self, moment: datetime) -> str:
-        if self._cursor is not None and self._cursor.key_length == 10:
+        if self._key_length == 10:
             return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
         return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -405,14 +339,14 @@ class AroFloStream(HttpStream):
     def _state_value(self, value: Optional[Mapping[str, Any]]) -> Optional[str]:
         if not value or self._cursor is None:
             return None
-        raw = value.get(self._cursor.column) or value.get("last_sync_time")
+        raw = value.get(self._cursor) or value.get("last_sync_time")
         if not isinstance(raw, str) or not raw.strip():
             return None
         try:
             return self._canonical(parse_datetime(raw))
         except ValueError:
             raise AirbyteTracedException(
-                message=f"{self.table}: the saved state {raw!r} is not a date-time; reset the stream's state",
+                message=f"{self.name}: the saved state {raw!r} is not a date-time; reset the stream's state",
                 failure_type=FailureType.config_error,
             ) from None
 
@@ -421,12 +355,12 @@ class AroFloStream(HttpStream):
         past the sync's start (a server clock ahead of ours must not make us skip records)."""
         if not latest or self._cursor is None:
             return
-        latest = latest[: self._cursor.key_length] + ("Z" if self._cursor.key_length == 19 else "")
+        latest = latest[: self._key_length] + ("Z" if self._key_length == 19 else "")
         if latest > self._sync_cap:
             latest = self._sync_cap
-        current = self._state_now.get(self._cursor.column)
+        current = self._state_now.get(self._cursor)
         if current is None or latest > current:
-            self._state_now = {self._cursor.column: latest}
+            self._state_now = {self._cursor: latest}
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -435,4 +369,11 @@ class AroFloStream(HttpStream):
     @state.setter
     def state(self, value: MutableMapping[str, Any]) -> None:
         incoming = self._state_value(value)
-        self._state_now = {self._cursor.column: incoming} if (incoming and self._cursor) else {}
+        self._state_now = {self._cursor: incoming} if (incoming and self._cursor) else {}
+
+
+_RETRIED = ("retry", "rate_limited")
+
+
+class _Unusable(Exception):
+    """What the backoff strategy is told when an answer arrived but its content is unusable."""

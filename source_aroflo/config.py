@@ -13,8 +13,10 @@ import difflib
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Mapping, MutableMapping, Optional
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -59,7 +61,11 @@ _BOOLEANS = {
     "enable_incremental_sync": True,
     "enable_debug_logging": False,
 }
-_OTHER_KEYS = {"credentials", "base_url", "start_date"}
+_OTHER_KEYS = {"credentials", "base_url", "start_date", "site_timezone"}
+DEFAULT_SITE_TIMEZONE = "Australia/Melbourne"  # where AroFlo's day and its limits reset
+# How alike an unknown key must be to a known one to be taken for its typo (difflib's ratio):
+# 'intial_sync_days' -> 'initial_sync_days' is 0.97; a key of another connector version resembles none.
+TYPO_RATIO = 0.8
 KNOWN_KEYS = frozenset(_INTEGER_RANGES) | frozenset(_BOOLEANS) | _OTHER_KEYS
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
@@ -107,14 +113,21 @@ class Settings:
     max_retry_wait_seconds: int
     requests_per_second: Optional[int]
     requests_per_minute: Optional[int]
-    enabled_streams: frozenset
+    enabled_streams: frozenset  # the seed tables switched on
+    disabled_streams: frozenset  # the seed tables switched off (every other zone is chosen in the catalog)
     incremental: bool
     debug: bool
     sync_frequency_hours: Optional[int]
+    site_timezone: str = DEFAULT_SITE_TIMEZONE
+    unknown_keys: tuple = ()  # keys that resemble no known key: accepted, with a warning
 
     @property
     def dialect(self) -> str:
         return self.credentials.auth_type
+
+    @property
+    def site_tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site_timezone)
 
     def first_sync_start(self, now: datetime) -> datetime:
         """Where the first incremental sync starts: `start_date` wins over `initial_sync_days`."""
@@ -171,9 +184,13 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
     config = normalize(raw)
     problems: list[str] = []
 
+    unknown = []
     for key in sorted(set(config) - KNOWN_KEYS):
-        hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
-        problems.append(f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=TYPO_RATIO)
+        if hint:
+            problems.append(f"unknown key '{key}' (did you mean '{hint[0]}'?)")
+        else:
+            unknown.append(key)  # a newer version's key, or one the platform adds: not an error
 
     credentials = _parse_credentials(config.get("credentials"), problems)
     dialect = credentials.auth_type if credentials else BEARER
@@ -227,9 +244,18 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
     if numbers["requests_per_minute"] is not None:
         per_minute = numbers["requests_per_minute"]
 
+    site_timezone = config.get("site_timezone") or DEFAULT_SITE_TIMEZONE
+    if not isinstance(site_timezone, str) or not _is_time_zone(site_timezone.strip()):
+        hint = difflib.get_close_matches(str(site_timezone), _time_zones(), n=1)
+        problems.append(f"site_timezone must be an IANA time zone name such as Australia/Melbourne, got {site_timezone!r}"
+                        + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        site_timezone = DEFAULT_SITE_TIMEZONE
+    site_timezone = site_timezone.strip()
+
     enabled = frozenset(name for name, switch in STREAM_SWITCHES.items() if flags[switch])
-    if not enabled and not problems:
-        problems.append("every stream is disabled (enable_users_sync, enable_suppliers_sync, enable_payments_sync): enable at least one")
+    if not enabled and dialect == BEARER and not problems:
+        problems.append("every stream is disabled (enable_users_sync, enable_suppliers_sync, enable_payments_sync): "
+                        "enable at least one")
 
     if problems or credentials is None:
         raise ConfigError(problems)
@@ -247,10 +273,28 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
         requests_per_second=per_second,
         requests_per_minute=per_minute,
         enabled_streams=enabled,
+        disabled_streams=frozenset(STREAM_SWITCHES) - enabled,
         incremental=flags["enable_incremental_sync"],
         debug=flags["enable_debug_logging"],
         sync_frequency_hours=numbers["sync_frequency_hours"],
+        site_timezone=site_timezone,
+        unknown_keys=tuple(unknown),
     )
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> tuple:
+    return tuple(sorted(available_timezones()))
+
+
+def _is_time_zone(name: str) -> bool:
+    if not name or name != name.strip() or name.startswith("/"):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def _parse_int(config: Mapping[str, Any], key: str, low: int, high: Optional[int], default: Any, problems: list) -> Any:
@@ -297,8 +341,12 @@ def _parse_credentials(creds: Any, problems: list) -> Optional[Credentials]:
                 continue
             values[key] = str(value).strip()
             continue
-        if not isinstance(value, str) or not value.strip():
+        if value is None or (isinstance(value, str) and not value.strip()):
             problems.append(f"credentials.{key} is required")
+            continue
+        if not isinstance(value, str):
+            what = {bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+            problems.append(f"credentials.{key} must be text (a JSON string in quotes), got {what}")
             continue
         if value.startswith("<") and value.endswith(">"):
             problems.append(f"credentials.{key} still holds the template placeholder: paste the real value")

@@ -1,62 +1,59 @@
-"""The two AroFlo API dialects: how a page is asked for, and how an answer is read.
+"""The two AroFlo API dialects: how a request is written, and what an answer says.
 
-A dialect knows nothing about state or Airbyte; the stream hands it a `PageRequest` (table,
-lower bound on the cursor, page number, page size) and gets back the URL path and query, and
-later a `DecodedPage` (records, or the reason the answer is not usable). Each answer is parsed
-exactly once, with orjson, by `decode()`.
+A dialect knows nothing about state, paging or Airbyte. A reader hands it an `Ask` (which zone,
+which page, from which cursor value, which ids) and gets the URL path and query back; the error
+handler hands it each answer and gets an `Answer`: the records, or why there are none (a kind
+the error handler turns into the CDK's retry / fail / smaller-pages decision). Each body is
+parsed exactly once, with orjson, here.
 
 - `RestDialect`: the seed's `/v1/<table>` API with a bearer token, `modified_since`
   (inclusive), `page` and `per_page`, body `{"data": [...]}`.
-- `ZoneDialect`: AroFlo's real single endpoint, `zone=<table>` and `where/order/page/pageSize`
-  in the query, a body `status` on every answer (HTTP 200 included). The query is built here,
+- `ZoneDialect`: AroFlo's single endpoint, `zone=<zone>` and `where/order/join/page/pageSize` in
+  the query, a body `status` on every answer (HTTP 200 included). The query is built here,
   already encoded with encodeURIComponent, so the signature covers exactly what is sent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import orjson
 import requests
 
 from .auth import encode_uri_component
-from .config import BEARER, HMAC
+from .catalog import REST, ZONE, Zone
+
+FEED = "lastupdate"  # the change-feed zone
+# A value no AroFlo id takes (ids are base64 strings of 16+ characters): `id != NO_ID` matches
+# every record without depending on any date, so records whose dates are blank are not lost.
+NO_ID = "0"
 
 
 @dataclass(frozen=True)
-class PageRequest:
-    table: str
-    page: int
-    page_size: int
-    bound: Optional[str] = None  # canonical cursor value (UTC `...Z` or a date): records at or after it
-    changes: bool = False  # the table's change feed (zone `lastupdate`: ids and times), not its records
-    newest: bool = False  # with `changes`: only the feed's newest entry
-    ids: tuple = ()  # only these records, by id (the ones the change feed named)
+class Ask:
+    """One request, in words both dialects understand."""
+
+    zone: Zone
+    page: int = 1
+    size: int = 500
+    seek: bool = False  # ordered by the cursor, from `after` (inclusive) when given
+    after: Optional[str] = None  # canonical cursor value: `...Z` (to the second) or a date
+    ids: Tuple[str, ...] = ()  # only these records (by the zone's id where field)
+    feed: Tuple[str, ...] = ()  # change feed: only entries of these zones
+    newest: bool = False  # change feed: newest entry first
 
 
 @dataclass
-class DecodedPage:
-    """What one answer means. `problem` is set when the answer carries no usable page."""
+class Answer:
+    """What one HTTP answer means. `kind` is ok | auth | rate_limited | daily_limit | too_big |
+    retry | fail; `problem` is the reason in words when it is not ok."""
 
-    records: list = field(default_factory=list)
-    problem: Optional[str] = None  # human text
-    kind: str = "ok"  # ok | auth | rate_limited | daily_limit | too_big | retry | fail
-    rows: Optional[list] = None  # mapped rows still to emit, filled by the stream
-    next_token: Optional[dict] = None  # the request for the next page, None after the last
-    received: int = 0  # records the answer held (before the ones already emitted were dropped)
-
-
-@dataclass(frozen=True)
-class CursorSpec:
-    """How a table's cursor is filtered and ordered on the wire."""
-
-    column: str  # normalized column that carries the cursor, e.g. "updated_at"
-    key_length: int  # chars of the canonical value compared: 19 = to the second, 10 = a date
-    seek: bool  # True: each next page is asked from the last record's cursor (keyset paging)
-    feed: bool = False  # True: the cursor lives in a change feed, not in the records (zone suppliers)
+    kind: str = "ok"
+    records: Optional[list] = None
+    problem: Optional[str] = None
 
 
 def _json(response: requests.Response) -> Any:
@@ -71,84 +68,63 @@ _NOT_JSON = object()
 
 def _body_hint(response: requests.Response) -> str:
     kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
-    size = len(response.content or b"")
-    return f"{kind}, {size} bytes"
+    return f"{kind}, {len(response.content or b'')} bytes"
 
 
-class _Dialect:
-    """What both dialects share: where the API lives."""
+def _base_url_hint(response: requests.Response, status: int) -> str:
+    where = (response.url or "").split("?")[0]
+    return f"{where} answered HTTP {status}: check base_url (AroFlo's is https://api.aroflo.com/)"
 
-    name = ""
-    cursors: dict = {}
+
+class RestDialect:
+    name = REST
 
     def __init__(self, base_url: str):
         self.url_base = base_url.rstrip("/") + "/"
 
+    def endpoint(self, zone: str) -> str:
+        return f"{self.url_base}{zone}"
 
-class RestDialect(_Dialect):
-    name = BEARER
-    cursors = {
-        "users": CursorSpec("updated_at", 19, True),
-        "suppliers": CursorSpec("updated_at", 19, True),
-        "payments": CursorSpec("updated_at", 19, True),
-    }
+    def path(self, ask: Ask) -> str:
+        return ask.zone.name
 
-    def endpoint(self, table: str) -> str:
-        return f"{self.url_base}{table}"
-
-    def path(self, request: PageRequest) -> str:
-        return request.table
-
-    def params(self, request: PageRequest) -> dict:
-        params = {"page": request.page, "per_page": request.page_size}
-        if request.bound:
-            params["modified_since"] = request.bound
+    def params(self, ask: Ask) -> dict:
+        params = {"page": ask.page, "per_page": ask.size}
+        if ask.after:
+            params["modified_since"] = ask.after if len(ask.after) > 10 else ask.after + "T00:00:00Z"
         return params
 
-    def decode(self, response: requests.Response, table: str) -> DecodedPage:
+    def decode(self, response: requests.Response, list_key: str) -> Answer:
         status = response.status_code
         body = _json(response)
         if status == 200:
             if isinstance(body, dict):
-                records = body.get("data", body.get(table))
+                records = body.get("data", body.get(list_key))
                 if isinstance(records, list):
-                    return DecodedPage(records=records)
+                    return Answer(records=records)
             what = "not JSON (a truncated answer or an HTML error page)" if body is _NOT_JSON else "JSON without a 'data' list"
-            return DecodedPage(problem=f"the answer was {what} ({_body_hint(response)})", kind="retry")
+            return Answer("retry", problem=f"the answer was {what} ({_body_hint(response)})")
         message = body.get("error") if isinstance(body, dict) else None
         detail = f": {message}" if isinstance(message, str) and message else ""
         if status in (401, 403):
             verb = "rejected" if status == 401 else "is not allowed to read this data with"
-            return DecodedPage(
-                problem=f"AroFlo {verb} the API key (HTTP {status}{detail}); check credentials.api_key", kind="auth"
-            )
+            return Answer("auth", problem=f"AroFlo {verb} the API key (HTTP {status}{detail}); check credentials.api_key")
         if status == 429:
-            return DecodedPage(problem=f"rate limited by AroFlo (HTTP 429{detail})", kind="rate_limited")
-        if status == 404:
-            return DecodedPage(problem=f"{response.url.split('?')[0]} does not exist (HTTP 404); check base_url", kind="auth")
+            return Answer("rate_limited", problem=f"rate limited by AroFlo (HTTP 429{detail})")
+        if status in (404, 405):
+            return Answer("auth", problem=_base_url_hint(response, status))
         if status == 400:
-            return DecodedPage(problem=f"AroFlo refused the request parameters (HTTP 400{detail})", kind="auth")
+            return Answer("auth", problem=f"AroFlo refused the request parameters (HTTP 400{detail})")
         if status >= 500 or status == 408:
-            return DecodedPage(problem=f"AroFlo answered HTTP {status}{detail}", kind="retry")
-        return DecodedPage(problem=f"AroFlo answered HTTP {status}{detail}", kind="fail")
+            return Answer("retry", problem=f"AroFlo answered HTTP {status}{detail}")
+        return Answer("fail", problem=f"AroFlo answered HTTP {status}{detail}")
 
-
-# The zone's cursor fields on the wire, per table (contract §4). Suppliers have none that
-# moves on update: they are read in full, ordered by insertion so that edits never reorder pages.
-_ZONE_FILTERS = {
-    # table: (where field, value format, step that turns "at or after" into AroFlo's ">")
-    "users": ("lastupdateddatetimeutc", "%Y-%m-%d %H:%M:%S", timedelta(seconds=1)),
-    "payments": ("datepaid", "%Y-%m-%d", timedelta(days=1)),
-    "suppliers": ("datetimeinserted", "%Y-%m-%d %H:%M:%S", timedelta(seconds=1)),
-}
-_ZONE_IDS = {"users": "userid", "suppliers": "supplierid", "payments": "paymentid"}
-# A date before any AroFlo record: a full read must always send an explicit `where`, because
-# a request without one only returns the last 30 days.
-EVERYTHING = "1900-01-01T00:00:00Z"
 
 # Body status codes (contract §1).
 _AUTH_CODES = {"-99999", "1", "2", "3", "4", "20", "30"}
 MELBOURNE = ZoneInfo("Australia/Melbourne")
+# A date before any AroFlo record, for a seek with no lower bound.
+EVERYTHING = "1900-01-01T00:00:00Z"
 
 
 def next_daily_reset(now: datetime) -> datetime:
@@ -157,82 +133,73 @@ def next_daily_reset(now: datetime) -> datetime:
     return midnight.astimezone(timezone.utc)
 
 
-class ZoneDialect(_Dialect):
-    name = HMAC
-    cursors = {
-        "users": CursorSpec("updated_at", 19, True),
-        # A date: each next page seeks from the last record's day (inclusive, ids already read
-        # that day skipped). Page numbers under a fixed filter would skip records whenever a
-        # payment edited mid-sync moves to today, the end of the order.
-        "payments": CursorSpec("payment_date", 10, True),
-        # The suppliers zone has no update time; the `lastupdate` zone (no daily limit) lists
-        # which suppliers changed and when, in time order: incremental syncs page through it and
-        # then fetch the named suppliers by id. Full reads page the suppliers zone by number.
-        "suppliers": CursorSpec("updated_at", 19, True, feed=True),
-    }
-    FEED = "lastupdate"  # the change-feed zone's name, and its list's key in the answer
+class ZoneDialect:
+    name = ZONE
     IDS_PER_REQUEST = 50  # ids asked for at once: keeps the signed URL short (~1 KB)
 
-    def endpoint(self, table: str) -> str:
-        return f"{self.url_base} (zone {table})"
+    def __init__(self, base_url: str):
+        self.url_base = base_url.rstrip("/") + "/"
 
-    def path(self, request: PageRequest) -> str:
-        if request.changes:
-            after = _parse_canonical(request.bound or EVERYTHING) - timedelta(seconds=1)
-            parts = [
-                ("zone", self.FEED),
-                ("where", f"and|zonename|=|{request.table}"),
-                ("where", f"and|lastupdateutc|>|{after.strftime('%Y-%m-%d %H:%M:%S')}"),
-                ("order", f"lastupdateutc|{'desc' if request.newest else 'asc'}"),
-                ("page", str(request.page)),
-                ("pageSize", str(request.page_size)),
-            ]
-            return _query(parts)
-        if request.ids:
-            parts = [
-                ("zone", request.table),
-                ("where", f"and|{_ZONE_IDS[request.table]}|IN|{'*'.join(request.ids)}"),
-                ("page", "1"),
-                ("pageSize", str(len(request.ids))),
-            ]
-            return _query(parts)
-        field_name, fmt, step = _ZONE_FILTERS[request.table]
-        bound = request.bound or EVERYTHING
-        after = _parse_canonical(bound) - step  # ">" on the value one step earlier = "at or after"
-        parts = [
-            ("zone", request.table),
-            ("where", f"and|{field_name}|>|{after.strftime(fmt)}"),
-            ("order", f"{field_name}|asc"),
-            ("page", str(request.page)),
-            ("pageSize", str(request.page_size)),
-        ]
-        return _query(parts)
+    def endpoint(self, zone: str) -> str:
+        return f"{self.url_base} (zone {zone})"
 
-    def params(self, request: PageRequest) -> dict:
+    def path(self, ask: Ask) -> str:
+        zone = ask.zone
+        parts: List[Tuple[str, str]] = [("zone", zone.name)]
+        if ask.feed:
+            parts.append(("where", f"and|zonename|{'IN' if len(ask.feed) > 1 else '='}|{'*'.join(ask.feed)}"))
+        if ask.ids:
+            parts.append(("where", f"and|{zone.id_where}|IN|{'*'.join(ask.ids)}"))
+        elif ask.seek:
+            cursor = zone.cursor
+            if ask.newest:
+                parts.append(("where", f"and|{cursor}|>|{_where_value(EVERYTHING, 1)}"))
+                parts.append(("order", f"{cursor}|desc"))
+            else:
+                # ">" on the value one step earlier = "at or after" (a second, or a day for a date).
+                step = 1 if zone.cursor_kind == "utc" or len(ask.after or EVERYTHING) > 10 else 0
+                parts.append(("where", f"and|{cursor}|>|{_where_value(ask.after or EVERYTHING, step)}"))
+                parts.append(("order", f"{cursor}|asc"))
+        elif zone.id_where and not ask.feed:
+            # Any `where` turns AroFlo's 30-day default filter off (§5.1); this one matches every
+            # record whatever its dates (§5.2).
+            parts.append(("where", f"and|{zone.id_where}|!=|{NO_ID}"))
+        if zone.joins:
+            parts.append(("join", ",".join(zone.joins)))
+        parts.append(("page", str(ask.page if not ask.ids else 1)))
+        parts.append(("pageSize", str(len(ask.ids) if ask.ids else ask.size)))
+        return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
+
+    def params(self, ask: Ask) -> dict:
         return {}
 
-    def decode(self, response: requests.Response, table: str) -> DecodedPage:
+    def decode(self, response: requests.Response, list_key: str) -> Answer:
         status = response.status_code
         if status >= 500 or status == 408:
-            return DecodedPage(problem=f"AroFlo answered HTTP {status}", kind="retry")
+            return Answer("retry", problem=f"AroFlo answered HTTP {status}")
         body = _json(response)
-        if status == 429 and not (isinstance(body, dict) and str(body.get("status", "")).strip() == "7"):
+        daily_429 = isinstance(body, dict) and str(body.get("status", "")).strip() == "7"
+        if status == 429 and not daily_429:
             # A daily limit (status 7) answered with HTTP 429 still stops the stream: retrying
             # cannot succeed before the reset and would spend more requests.
-            return DecodedPage(problem="rate limited by AroFlo (HTTP 429)", kind="rate_limited")
+            return Answer("rate_limited", problem="rate limited by AroFlo (HTTP 429)")
+        if status in (400, 401, 403, 404, 405) and not isinstance(body, dict):
+            return Answer("auth", problem=_base_url_hint(response, status))
         if not isinstance(body, dict):
             what = "not JSON (a truncated answer or an HTML error page)" if body is _NOT_JSON else "not a JSON object"
-            return DecodedPage(problem=f"the answer was {what} (HTTP {status}, {_body_hint(response)})", kind="retry")
+            return Answer("retry", problem=f"the answer was {what} (HTTP {status}, {_body_hint(response)})")
         code = str(body.get("status", "")).strip()
-        message = str(body.get("statusmessage") or "no message").strip()
-        if code == "0":
-            zone = body.get("zoneresponse")
-            records = zone.get(table) if isinstance(zone, dict) else None
+        zone = body.get("zoneresponse")
+        if code == "0" or (not code and isinstance(zone, dict)):  # §5.8: zoneresponse without status is a success
+            records = zone.get(list_key) if isinstance(zone, dict) else None
             if isinstance(records, list):
-                return DecodedPage(records=records)
-            if isinstance(zone, dict) and table not in zone:
-                return DecodedPage(records=[])  # AroFlo leaves the list out when nothing matches
-            return DecodedPage(problem=f"status 0 but no '{table}' list in zoneresponse", kind="retry")
+                return Answer(records=records)
+            if isinstance(zone, dict) and records is None:
+                return Answer(records=[])  # AroFlo leaves the list out when nothing matches
+            return Answer("retry", problem=f"status 0 but no '{list_key}' list in zoneresponse")
+        if 400 <= status < 500 and status != 429 and not code:
+            return Answer("auth", problem=_base_url_hint(response, status))
+        message = str(body.get("statusmessage") or "no message").strip()
         if code in _AUTH_CODES:
             advice = (
                 "check this machine's clock (afdatetimeutc must be current UTC)"
@@ -241,37 +208,31 @@ class ZoneDialect(_Dialect):
                 if code == "-99999"
                 else "check that the API user may log in and read this zone"
             )
-            return DecodedPage(problem=f"AroFlo refused the request (status {code}: {message}); {advice}", kind="auth")
+            return Answer("auth", problem=f"AroFlo refused the request (status {code}: {message}); {advice}")
         if code == "6":
-            return DecodedPage(problem=f"rate limited by AroFlo (status 6: {message})", kind="rate_limited")
+            return Answer("rate_limited", problem=f"rate limited by AroFlo (status 6: {message})")
         if code == "7":
             reset = next_daily_reset(datetime.now(timezone.utc))
-            return DecodedPage(
-                problem=(
-                    f"AroFlo's daily request limit was reached (status 7: {message}); the sync stopped after "
-                    f"saving its progress. The limit resets at 00:00 Australia/Melbourne "
-                    f"({reset.strftime('%Y-%m-%d %H:%M')} UTC): run the sync again after that"
-                ),
-                kind="daily_limit",
-            )
+            return Answer("daily_limit", problem=(
+                f"AroFlo's daily request limit was reached (status 7: {message}); the sync stopped after "
+                f"saving its progress. The limit resets at 00:00 Australia/Melbourne "
+                f"({reset.strftime('%Y-%m-%d %H:%M')} UTC): run the sync again after that"))
         if code in ("8", "888888"):
             what = "the answer was over 3.5 MB" if code == "8" else "the query ran over 60 s"
-            return DecodedPage(problem=f"{what} (status {code}: {message})", kind="too_big")
+            return Answer("too_big", problem=f"{what} (status {code}: {message})")
         if code == "5":
-            return DecodedPage(problem=f"AroFlo rejected the request method (status 5: {message})", kind="fail")
-        return DecodedPage(problem=f"AroFlo answered an unknown status {code!r}: {message}", kind="fail")
+            return Answer("fail", problem=f"AroFlo rejected the request (status 5: {message})")
+        return Answer("fail", problem=f"AroFlo answered an unknown status {code!r}: {message}")
 
 
-def _query(parts: list) -> str:
-    """`?k=v&...`, each value encoded as AroFlo's signature expects (encodeURIComponent)."""
-    return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
-
-
-def _parse_canonical(value: str) -> datetime:
-    if len(value) == 10:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _where_value(canonical: str, step: int) -> str:
+    """A canonical cursor value minus one step (a second, or a day for a date), as a `where` value."""
+    if len(canonical) == 10:
+        day = datetime.fromisoformat(canonical) - timedelta(days=1)
+        return day.strftime("%Y-%m-%d")
+    moment = datetime.fromisoformat(canonical.replace("Z", "+00:00")) - timedelta(seconds=step)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def dialect_for(auth_type: str, base_url: str):
-    return ZoneDialect(base_url) if auth_type == HMAC else RestDialect(base_url)
+    return ZoneDialect(base_url) if auth_type == ZONE else RestDialect(base_url)

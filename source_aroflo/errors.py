@@ -1,11 +1,12 @@
 """What each answer means for the sync: go on, wait and retry, ask smaller pages, or stop.
 
 Built on the CDK's `HttpStatusErrorHandler` (exception mapping, retry counting) and
-`BackoffStrategy` (how long to wait). Two things the CDK does not do for us:
+`BackoffStrategy` (how long to wait). The error handler classifies; it does not read pages:
 
 - AroFlo's zone API answers most errors with HTTP 200 and a body `status`, and a truncated or
-  HTML body can arrive with HTTP 200 too; so every answer is decoded (once) *here*, and the
-  decoded page rides on the response to `parse_response`.
+  HTML body can arrive with HTTP 200 too; so every answer is decoded (once) by the dialect
+  (`dialects.Answer`: records, or a kind and a reason), and the answer rides on the response
+  to the stream, which maps the records and lets its reader page.
 - The CDK ignores `Retry-After` unless the strategy reads it, and sleeps what we return + 1 s.
 """
 
@@ -16,7 +17,7 @@ import logging
 import random
 import time
 from datetime import timedelta
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -28,11 +29,12 @@ from airbyte_cdk.sources.streams.http.error_handlers import (
 )
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
 
-from .dialects import DecodedPage
+from .dialects import Answer
 
-PAGE_ATTRIBUTE = "_aroflo_page"
+ANSWER_ATTRIBUTE = "_aroflo_answer"
 _CDK_ADDS_SECONDS = 1.0  # HttpClient sleeps backoff_time + 1 s
 
+# What each kind of answer asks of the CDK's HTTP client.
 _ACTIONS = {
     "ok": (ResponseAction.SUCCESS, None),
     "retry": (ResponseAction.RETRY, FailureType.transient_error),
@@ -45,37 +47,34 @@ _ACTIONS = {
 
 
 class AroFloErrorHandler(HttpStatusErrorHandler):
-    """Decodes every answer once and turns it into the CDK's `ErrorResolution`.
+    """Classifies every answer once (`classify` is the dialect's decoder for the zone asked) and
+    turns it into the CDK's `ErrorResolution`. `on_answer(response_or_exception, answer)` hears
+    every attempt: the stream keeps the last problem for its messages and counts requests."""
 
-    `decode` is the stream's function: dialect decoding plus record mapping and checks that
-    need the stream's paging state (missing ids, a page that repeats the previous one).
-    """
-
-    def __init__(self, logger: logging.Logger, decode: Callable[[requests.Response], DecodedPage],
-                 max_retries: int, on_problem: Callable[[str], None]):
+    def __init__(self, logger: logging.Logger, classify: Callable[[requests.Response], Answer],
+                 max_retries: int, on_answer: Callable[[Any, Optional[Answer]], None]):
         super().__init__(logger=logger, error_mapping=DEFAULT_ERROR_MAPPING, max_retries=max_retries,
                          max_time=timedelta(hours=6))
-        self._decode = decode
-        self._on_problem = on_problem
+        self._classify = classify
+        self._on_answer = on_answer
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         if isinstance(response_or_exception, requests.Response):
-            page = self._decode(response_or_exception)
-            setattr(response_or_exception, PAGE_ATTRIBUTE, page)
-            action, failure_type = _ACTIONS[page.kind]
-            if page.problem:
-                self._on_problem(page.problem)
-            return ErrorResolution(response_action=action, failure_type=failure_type, error_message=page.problem)
+            answer = self._classify(response_or_exception)
+            setattr(response_or_exception, ANSWER_ATTRIBUTE, answer)
+            self._on_answer(response_or_exception, answer)
+            action, failure_type = _ACTIONS[answer.kind]
+            return ErrorResolution(response_action=action, failure_type=failure_type, error_message=answer.problem)
         if isinstance(response_or_exception, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
                                               requests.exceptions.MissingSchema)):
-            problem = f"the URL is not usable ({type(response_or_exception).__name__}); check base_url"
-            self._on_problem(problem)
-            return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, problem)
+            answer = Answer("auth", problem=f"the URL is not usable ({type(response_or_exception).__name__}); check base_url")
+            self._on_answer(response_or_exception, answer)
+            return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, answer.problem)
         if isinstance(response_or_exception, requests.RequestException):
             # Connection resets, timeouts, broken chunked bodies: all worth another attempt.
-            problem = f"{type(response_or_exception).__name__}: {_short(response_or_exception)}"
-            self._on_problem(problem)
-            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, problem)
+            answer = Answer("retry", problem=f"{type(response_or_exception).__name__}: {_short(response_or_exception)}")
+            self._on_answer(response_or_exception, answer)
+            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, answer.problem)
         return super().interpret_response(response_or_exception)
 
 
@@ -87,8 +86,8 @@ def _short(error: BaseException) -> str:
 def _problem_of(response_or_exception: object) -> str:
     """Why an attempt failed, for the retry log line (the decoded page's problem when there is one)."""
     if isinstance(response_or_exception, requests.Response):
-        page = getattr(response_or_exception, PAGE_ATTRIBUTE, None)
-        return getattr(page, "problem", None) or f"HTTP {response_or_exception.status_code}"
+        answer = getattr(response_or_exception, ANSWER_ATTRIBUTE, None)
+        return getattr(answer, "problem", None) or f"HTTP {response_or_exception.status_code}"
     if isinstance(response_or_exception, BaseException):
         return f"{type(response_or_exception).__name__}: {_short(response_or_exception)}"
     return "unknown error"

@@ -1,19 +1,21 @@
-"""API records -> rows of the normalized tables (contract §3).
+"""API records -> rows (contract §3 for the seed tables, the zone declarations for the rest).
 
-A mapper is built once per stream (`build_mapper(dialect, table)`) and is a plain function over
-one record: flatten nested objects with `_`, rename source fields to seed columns, type the
-values (UTC timestamps, dates, numbers, booleans), keep every other field under its flattened
-name and fill missing seed columns with null. No regex and no copying beyond the output dict,
-because it runs for every record.
+A mapper is built once per stream and is a plain function over one record: flatten nested
+objects with `_`, type every declared field (UTC timestamps, site-local times converted to UTC,
+dates, numbers, booleans, ids; blank `" "` and `""` values of those become null), keep arrays
+as arrays of typed objects, keep every field that is not declared under its flattened name, and
+fill every declared column the record lacks with null. The seed tables' column rules
+(renames, "archived" -> status, ...) are applied from their declarations. No regex and no
+copying beyond the output dict, because it runs for every record.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
-from .schemas import SEED_COLUMNS
+from .catalog import ARRAY, OBJECT, UPDATED_AT, ArchivedStatus, FirstOf, Joined, LinkedId, Rename, Zone
 
 Record = dict
 Mapper = Callable[[Mapping[str, Any]], Record]
@@ -188,67 +190,6 @@ def _converter_for(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-def _status_from_archived(flat: dict) -> str:
-    return "archived" if to_bool(flat.pop("archived", None)) is True else "active"
-
-
-def _joined(*fields: str, separator: str) -> Callable[[dict], Optional[str]]:
-    def join(flat: dict) -> Optional[str]:
-        parts = [str(flat.pop(f)).strip() for f in fields if flat.get(f) not in (None, "")]
-        for f in fields:
-            flat.pop(f, None)
-        parts = [p for p in parts if p]
-        return separator.join(parts) or None
-    return join
-
-
-def _first_of(*fields: str) -> Callable[[dict], Any]:
-    def first(flat: dict) -> Any:
-        found = None
-        for f in fields:
-            value = flat.pop(f, None)
-            if found is None and value not in (None, ""):
-                found = value
-        return found
-    return first
-
-
-def _invoice_id(flat: dict) -> Any:
-    kind = flat.get("linkedto_linkedtotype")
-    if isinstance(kind, str) and kind.strip().lower() == "invoice":
-        return flat.pop("linkedto_linkedtoid", None)
-    return None  # linked to something else: its id stays as linkedto_linkedtoid, not lost
-
-
-# Zone field -> seed column, per table (contract §3). A string is a plain rename; a function
-# computes the column from the flattened record and pops the fields it consumed.
-ZONE_COLUMNS: Mapping[str, Mapping[str, Any]] = {
-    "users": {
-        "id": "userid", "first_name": "givennames", "last_name": "surname", "email": "email",
-        "phone": "phone", "role": _first_of("userposition_positionname", "position"),
-        "department": "org_orgname", "status": _status_from_archived, "access_level": "accesstype",
-        "created_at": "createddatetimeutc", "updated_at": "lastupdateddatetimeutc",
-    },
-    "suppliers": {
-        "id": "supplierid", "name": "suppliername",
-        "contact_person": _joined("firstname", "surname", separator=" "),
-        "email": "email", "phone": "phone",
-        "address": _joined("address_addressline1", "address_addressline2", separator=", "),
-        "city": "address_suburb", "state": "address_state", "country": "address_country",
-        "postal_code": "address_postcode",
-        "payment_terms": _first_of("transactionterms_transactionterm", "terms"),
-        "tax_id": "abn", "account_code": "link_externalid", "status": _status_from_archived,
-        "created_at": "datetimeinserted",
-    },
-    "payments": {
-        "id": "paymentid", "amount": "amount", "payment_date": "datepaid",
-        "payment_method": "paymentmethodname", "reference_number": "reference",
-        # Computed after invoice_id, which needs linkedto_linkedtotype still in the record.
-        "invoice_id": _invoice_id, "transaction_type": _first_of("linkedto_linkedtotype"), "notes": "notes",
-    },
-}
-
-
 _NESTED_KEPT = 64  # keys remembered per stream as holding objects (an API has a handful)
 
 
@@ -296,42 +237,202 @@ def _rest_mapper(template: Mapping[str, Any], converters: Mapping[str, Callable[
     return map_rest
 
 
-def build_mapper(dialect: str, table: str, extra_schema: Optional[Mapping[str, dict]] = None) -> Mapper:
-    """Return the function that maps one API record of `table` to a row, for `dialect`."""
-    columns = SEED_COLUMNS[table]
-    template = dict.fromkeys(columns)
-    converters = {name: _converter_for(schema) for name, schema in columns.items()}
-    extra_converters = {name: _converter_for(schema) for name, schema in (extra_schema or {}).items()}
+# ---- site-local times (§5.3) ----------------------------------------------------------------
+@lru_cache(maxsize=16384)
+def local_to_utc(value: str, tz: tzinfo) -> Optional[str]:
+    """A site-local date-time (`2023/05/23 08:28:15`, `2018-10-16 13:30:19.58`) -> UTC `...Z`.
 
-    if dialect == "bearer":
-        return _rest_mapper(template, converters)
+    A time that does not exist locally (the hour skipped when daylight saving starts) is read
+    with the offset in force before the change (02:30 -> as 03:30 daylight time); a time that
+    happens twice (the hour repeated when it ends) is read as its first occurrence (fold=0).
+    A value that carries its own offset keeps it; anything unreadable is kept as sent.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    if parsed.year < 1000:
+        return value
+    text = parsed.astimezone(_UTC).isoformat()
+    return (text[:23] if parsed.microsecond else text[:19]) + "Z"
 
-    renames = []
-    computed = []
-    for column, source in ZONE_COLUMNS[table].items():
-        if isinstance(source, str):
-            renames.append((column, source, converters[column]))
+
+def to_int(value: Any) -> Any:
+    if value is None or type(value) is int:
+        return value
+    number = to_number(value)
+    if type(number) is float and number.is_integer():
+        return int(number)
+    return number
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _ident(value: Any) -> Any:
+    if type(value) is str:
+        return None if not value.strip() else value
+    return value if value is None else str(value)
+
+
+def _kind_converters(site_tz: tzinfo) -> dict:
+    def local(value: Any) -> Any:
+        return local_to_utc(value, site_tz) if type(value) is str else value
+
+    return {"id": _ident, "text": _text, "int": to_int, "num": to_number, "bool": to_bool,
+            "date": _date, "utc": _utc, "local": local}
+
+
+# ---- the zone dialect: one mapper per zone declaration --------------------------------------
+_BLANK = ("", " ")
+
+
+def _plan(fields: tuple, converters: dict) -> dict:
+    """key -> a converter, or (OBJECT | ARRAY, the plan of its fields)."""
+    plan: dict = {}
+    for f in fields:
+        if f.kind in (OBJECT, ARRAY):
+            plan[f.name] = (f.kind, _plan(f.children, converters))
         else:
-            computed.append((column, source, converters[column]))
-    typed_extras = [(name, conv) for name, conv in extra_converters.items() if conv is not _text]
+            plan[f.name] = converters[f.kind]
+    return plan
+
+
+def _nested(value: Any, plan: dict) -> Any:
+    """An array item (or an object inside one): typed as declared, objects kept as objects."""
+    if type(value) is not dict:
+        return value
+    out = {}
+    for key, item in value.items():
+        how = plan.get(key)
+        if how is None:
+            out[key] = item
+        elif type(how) is tuple:
+            out[key] = _array(item, how[1]) if how[0] == ARRAY else _nested(item, how[1])
+        else:
+            out[key] = how(item) if item is not None else None
+    return out
+
+
+def _array(value: Any, plan: dict) -> Any:
+    if type(value) is list:
+        return [_nested(item, plan) for item in value]
+    if type(value) is dict:  # a one-item list that arrived as the item itself
+        return [_nested(value, plan)]
+    if value is None or value in _BLANK:
+        return None
+    return value  # not a list: kept as sent rather than lost
+
+
+def _lay(record: Mapping[str, Any], plan: dict, out: dict, prefix: str) -> None:
+    """Flatten `record` into `out` (objects -> `parent_child`), typing every declared field."""
+    for key, value in record.items():
+        how = plan.get(key)
+        if how is None:
+            if type(value) is dict:
+                flatten(value, out, f"{prefix}{key}_")
+            else:
+                out[prefix + key] = value
+        elif type(how) is tuple:
+            if how[0] == ARRAY:
+                out[prefix + key] = _array(value, how[1])
+            elif type(value) is dict:
+                _lay(value, how[1], out, f"{prefix}{key}_")
+            elif value is not None and value not in _BLANK:
+                out[prefix + key] = value  # an object sent as something else: kept as sent
+        else:
+            out[prefix + key] = how(value) if value is not None else None
+
+
+def _compile_rule(rule: Any) -> Callable[[dict], Any]:
+    if isinstance(rule, Rename):
+        source = rule.source
+        return lambda row: row.pop(source, None)
+    if isinstance(rule, FirstOf):
+        sources = rule.sources
+
+        def first(row: dict) -> Any:
+            found = None
+            for name in sources:
+                value = row.pop(name, None)
+                if found is None and value is not None and value != "":
+                    found = value
+            return found
+        return first
+    if isinstance(rule, Joined):
+        sources, separator = rule.sources, rule.separator
+
+        def join(row: dict) -> Any:
+            parts = []
+            for name in sources:
+                value = row.pop(name, None)
+                if value is not None and str(value).strip():
+                    parts.append(str(value).strip())
+            return separator.join(parts) or None
+        return join
+    if isinstance(rule, ArchivedStatus):
+        source = rule.source
+        return lambda row: "archived" if to_bool(row.pop(source, None)) is True else "active"
+    if isinstance(rule, LinkedId):
+        id_field, type_field, types = rule.id_field, rule.type_field, rule.types
+
+        def linked(row: dict) -> Any:
+            kind = row.get(type_field)
+            return row.get(id_field) if isinstance(kind, str) and kind.strip().lower() in types else None
+        return linked
+    raise TypeError(f"unknown column rule {rule!r}")
+
+
+def build_zone_mapper(zone: Zone, columns: Mapping[str, dict], site_tz: tzinfo) -> Mapper:
+    """The function that maps one record of `zone` (zone dialect) to a row with `columns`."""
+    converters = _kind_converters(site_tz)
+    plan = _plan(zone.fields, converters)
+    template = dict.fromkeys(columns)
+    rules = []
+    if zone.seed is not None:
+        seed_converters = {name: _converter_for(schema) for name, schema in zone.seed.columns.items()}
+        # Rules that only look come before the ones that take their fields out of the row.
+        ordered = sorted(zone.seed.zone_rules.items(), key=lambda item: bool(item[1].consumes))
+        rules = [(column, _compile_rule(rule), seed_converters[column]) for column, rule in ordered]
+    copy_cursor = zone.cursor_key if (zone.cursor_column == UPDATED_AT and zone.seed is None) else None
 
     def map_zone(record: Mapping[str, Any]) -> Record:
-        flat = flatten(record, {})
         row = template.copy()
-        for column, source, convert in renames:
-            value = flat.pop(source, None)
-            if value is not None:
-                row[column] = convert(value)
-        for column, compute, convert in computed:
-            value = compute(flat)
-            if value is not None:
-                row[column] = convert(value)
-        for name, convert in typed_extras:
-            value = flat.get(name)
-            if value is not None:
-                flat[name] = convert(value)
-        row.update(flat)
+        _lay(record, plan, row, "")
+        for column, compute, convert in rules:
+            value = compute(row)
+            row[column] = convert(value) if value is not None else None
+        if copy_cursor is not None:
+            row[UPDATED_AT] = row.get(copy_cursor)
         return row
 
     return map_zone
 
+
+def build_rest_mapper(columns: Mapping[str, dict]) -> Mapper:
+    """The seed's REST records: already in the seed's columns, flattened and typed."""
+    template = dict.fromkeys(columns)
+    converters = {name: _converter_for(schema) for name, schema in columns.items()}
+    return _rest_mapper(template, converters)
+
+
+def build_mapper(dialect: str, zone: Any, site_tz: Optional[tzinfo] = None) -> Mapper:
+    """The mapper of one stream: `zone` a declaration or a zone name, `dialect` hmac or bearer."""
+    from .schemas import json_schema
+    from .zones import ZONES_BY_NAME
+
+    if isinstance(zone, str):
+        zone = ZONES_BY_NAME[zone]
+    if dialect == "bearer":
+        return build_rest_mapper(zone.seed.columns)
+    tz = site_tz or _DEFAULT_SITE_TZ
+    return build_zone_mapper(zone, json_schema(zone, dialect)["properties"], tz)
+
+
+_DEFAULT_SITE_TZ = __import__("zoneinfo").ZoneInfo("Australia/Melbourne")

@@ -1,4 +1,4 @@
-"""One request budget for the whole sync, shared by every stream and thread.
+"""One request budget for the whole sync, shared by every stream and thread; and the quota ledger.
 
 The CDK's `HttpAPIBudget` with a moving-window policy does the pacing (and empties itself when
 AroFlo's `X-RateLimit-Remaining` says 0). Two additions:
@@ -12,8 +12,11 @@ AroFlo's `X-RateLimit-Remaining` says 0). Two additions:
 from __future__ import annotations
 
 import logging
+import math
+import threading
+from collections import defaultdict
 from datetime import timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget, MovingWindowCallRatePolicy, Rate
 
@@ -36,11 +39,6 @@ class AroFloBudget(HttpAPIBudget):
         if self._on_release is not None:
             self._on_release(request)
 
-    def update_from_response(self, request: Any, response: Any) -> None:
-        super().update_from_response(request, response)
-        daily = getattr(response, "headers", {}).get("X-RateLimit-Daily-Remaining")
-        if daily is not None and daily.strip().isdigit() and int(daily) <= 50:
-            log.warning(f"AroFlo reports {daily} requests left today (the daily limit resets at 00:00 Australia/Melbourne)")
 
 
 def build_budget(per_second: Optional[int], per_minute: Optional[int],
@@ -53,3 +51,88 @@ def build_budget(per_second: Optional[int], per_minute: Optional[int],
     if not rates:
         return None
     return AroFloBudget(rates, on_release)
+
+
+DAILY_REMAINING = "X-RateLimit-Daily-Remaining"
+SECONDARY_REMAINING = "X-RateLimit-Secondary-Daily-Remaining"
+LOW_DAILY = 50  # warn when AroFlo reports this few daily requests left
+FEED_ZONE = "lastupdate"
+
+
+def _header_int(response: Any, name: str) -> Optional[int]:
+    value = getattr(response, "headers", {}).get(name)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return int(value) if value.isdigit() else None
+
+
+class QuotaLedger:
+    """What this sync spends of AroFlo's daily quota, per stream, and what AroFlo says is left.
+
+    Every answer is counted once (retries included: AroFlo counts them too) as daily-limited,
+    or as a change-feed request (the `lastupdate` zone has no daily limit). Streams say what
+    they will need at least (`expect`); when that does not fit in what AroFlo reports is left
+    today, one warning says so before the limit stops the sync.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.daily: Dict[str, int] = defaultdict(int)
+        self.feed: Dict[str, int] = defaultdict(int)
+        self.daily_remaining: Optional[int] = None
+        self.secondary_remaining: Optional[int] = None
+        self._expected: Dict[str, int] = {}
+        self._warned_fit = self._warned_low = False
+
+    def answered(self, stream: str, zone: str, response: Any) -> None:
+        with self._lock:
+            if zone == FEED_ZONE:
+                self.feed[stream] += 1
+            else:
+                self.daily[stream] += 1
+            remaining = _header_int(response, DAILY_REMAINING)
+            if remaining is not None and zone != FEED_ZONE:
+                self.daily_remaining = remaining
+            secondary = _header_int(response, SECONDARY_REMAINING)
+            if secondary is not None:
+                self.secondary_remaining = secondary
+            self._check()
+
+    def expect(self, stream: str, requests: int) -> None:
+        """`stream` will spend at least `requests` more daily-limited requests this sync."""
+        with self._lock:
+            self._expected[stream] = self.daily.get(stream, 0) + max(0, requests)
+            self._check()
+
+    def _still_needed(self) -> int:
+        return sum(max(0, want - self.daily.get(stream, 0)) for stream, want in self._expected.items())
+
+    def _check(self) -> None:
+        left = self.daily_remaining
+        if left is None:
+            return
+        if left <= LOW_DAILY and not self._warned_low:
+            self._warned_low = True
+            log.warning(f"AroFlo reports {left} requests left today (the daily limit resets at 00:00 "
+                        "Australia/Melbourne)")
+        needed = self._still_needed()
+        if needed > left and not self._warned_fit:
+            self._warned_fit = True
+            log.warning(f"This sync needs at least {needed} more daily-limited requests but AroFlo reports {left} "
+                        "left today: it will stop at the limit with its progress saved; run it again after 00:00 "
+                        "Australia/Melbourne to go on (or select fewer streams)")
+
+    def summary(self) -> str:
+        daily = sum(self.daily.values())
+        feed = sum(self.feed.values())
+        text = f"{daily} daily-limited requests, {feed} change-feed requests (no daily limit)"
+        if self.daily_remaining is not None:
+            text += f"; AroFlo reports {self.daily_remaining} daily requests left"
+        if self.secondary_remaining is not None:
+            text += f" and {self.secondary_remaining} single-id requests left"
+        return text
+
+
+def fetches_for(changes: int, chunk: int) -> int:
+    return math.ceil(changes / chunk) if changes else 0

@@ -1,78 +1,75 @@
-"""The three tables' columns and JSON schemas, declared once.
+"""JSON schemas, derived from the zone declarations.
 
-Seed columns (contract §3) come first and are in every record, null when the API has no value.
-The zone API's other fields are declared too, under their flattened names, so a destination
-gets typed columns for them; anything else the API sends is kept and allowed
-(no `additionalProperties: false`).
+- A zone stream's columns are its declared fields, objects flattened with `_`, each typed by its
+  kind (`catalog.py`); arrays are arrays of objects whose declared fields are typed too; a
+  stream with an incremental cursor also has `updated_at`.
+- The seed tables' columns (contract §3) come first in both dialects; in the zone dialect the
+  zone's other fields follow (those the column rules do not turn into seed columns), in the REST
+  dialect the REST API's own extra fields.
+
+Fields AroFlo adds later still come through: no schema sets `additionalProperties: false`.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Dict, Mapping
+
+from .catalog import ARRAY, OBJECT, REST, UPDATED_AT, Field, Zone
 
 STRING = {"type": ["null", "string"]}
+INTEGER = {"type": ["null", "integer"]}
 NUMBER = {"type": ["null", "number"]}
 BOOLEAN = {"type": ["null", "boolean"]}
 DATE_TIME = {"type": ["null", "string"], "format": "date-time", "airbyte_type": "timestamp_with_timezone"}
 DATE = {"type": ["null", "string"], "format": "date"}
-ARRAY = {"type": ["null", "array"], "items": {"type": ["null", "object", "string", "number", "boolean"]}}
+ANY_ARRAY = {"type": ["null", "array"], "items": {"type": ["null", "object", "string", "number", "boolean"]}}
 
-SEED_COLUMNS: Mapping[str, Mapping[str, dict]] = {
-    "users": {
-        "id": {"type": "string"},
-        "first_name": STRING, "last_name": STRING, "email": STRING, "phone": STRING,
-        "role": STRING, "department": STRING, "employee_id": STRING, "status": STRING,
-        "access_level": STRING, "territory": STRING,
-        "created_at": DATE_TIME, "updated_at": DATE_TIME,
-    },
-    "suppliers": {
-        "id": {"type": "string"},
-        "name": STRING, "contact_person": STRING, "email": STRING, "phone": STRING,
-        "address": STRING, "city": STRING, "state": STRING, "country": STRING,
-        "postal_code": STRING, "payment_terms": STRING, "tax_id": STRING,
-        "account_code": STRING, "status": STRING,
-        "created_at": DATE_TIME, "updated_at": DATE_TIME,
-    },
-    "payments": {
-        "id": {"type": "string"},
-        "amount": NUMBER, "currency": STRING, "payment_date": DATE, "payment_method": STRING,
-        "status": STRING, "reference_number": STRING, "customer_id": STRING,
-        "invoice_id": STRING, "job_id": STRING, "transaction_type": STRING, "notes": STRING,
-        "created_at": DATE_TIME, "updated_at": DATE_TIME,
-    },
-}
-
-# Zone fields with no seed column, kept under their flattened names.
-ZONE_EXTRA_COLUMNS: Mapping[str, Mapping[str, dict]] = {
-    "users": {
-        "username": STRING, "email2": STRING, "mobile": STRING, "fax": STRING,
-        "userposition_positionid": STRING, "org_orgid": STRING,
-        "createdutc": DATE, "lastupdatedutc": DATE,
-        "customfields": ARRAY, "permissiongroups": ARRAY, "notes": ARRAY, "documentsandphotos": ARRAY,
-    },
-    "suppliers": {
-        "suppliertype": STRING, "shortname": STRING, "mobile": STRING, "fax": STRING, "website": STRING,
-        "mailingaddress_addressline1": STRING, "mailingaddress_addressline2": STRING,
-        "mailingaddress_suburb": STRING, "mailingaddress_state": STRING,
-        "mailingaddress_postcode": STRING, "mailingaddress_country": STRING,
-        "orgs": ARRAY, "link_orgid": STRING, "link_orgname": STRING,
-        "transactionterms_transactiontermnote": STRING, "transactionterms_transactiontermid": STRING,
-        "termsnote": STRING, "postable": BOOLEAN, "datecreated": DATE, "dateinserted": DATE,
-    },
-    "payments": {
-        "totalamount": NUMBER, "surchargeamount": NUMBER, "surchargepercentage": NUMBER,
-        "chequenumber": STRING, "bankname": STRING, "bankaccountnumber": STRING,
-        "bankbranch": STRING, "bankcode": STRING, "linkprocessed": BOOLEAN,
-        "datelinkprocessed": DATE, "receivedby_userid": STRING, "receivedby_username": STRING,
-    },
-}
+_KIND_SCHEMAS = {"id": STRING, "text": STRING, "int": INTEGER, "num": NUMBER, "bool": BOOLEAN,
+                 "date": DATE, "utc": DATE_TIME, "local": DATE_TIME}
 
 
-def json_schema(table: str) -> dict:
-    properties = {**SEED_COLUMNS[table], **ZONE_EXTRA_COLUMNS[table]}
+def field_schema(f: Field) -> dict:
+    if f.kind == ARRAY:
+        if not f.children:
+            return dict(ANY_ARRAY)
+        return {"type": ["null", "array"],
+                "items": {"type": ["null", "object"], "properties": {c.name: field_schema(c) for c in f.children}}}
+    if f.kind == OBJECT:
+        return {"type": ["null", "object"], "properties": {c.name: field_schema(c) for c in f.children}}
+    return dict(_KIND_SCHEMAS[f.kind])
+
+
+def columns(zone: Zone, dialect: str) -> Dict[str, dict]:
+    """Every column of the stream, in order, with its JSON schema."""
+    out: Dict[str, dict] = {}
+    if zone.seed is not None:
+        out.update({name: dict(schema) for name, schema in zone.seed.columns.items()})
+        if dialect == REST:
+            out.update({name: dict(schema) for name, schema in zone.seed.rest_extra.items()})
+            return out
+        consumed = {source for rule in zone.seed.zone_rules.values() for source in rule.consumes}
+        for name, f in zone.columns():
+            if name not in consumed and name not in out:
+                out[name] = field_schema(f)
+        return out
+    for name, f in zone.columns():
+        out[name] = field_schema(f)
+    if zone.cursor_column == UPDATED_AT:
+        out[UPDATED_AT] = dict(DATE_TIME)
+    for key in zone.key:
+        out[key] = {**out[key], "type": "string"}  # a primary key is never null
+    return out
+
+
+def json_schema(zone: Zone, dialect: str) -> dict:
+    properties = columns(zone, dialect)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
-        "required": ["id"],
-        "properties": {name: dict(schema) for name, schema in properties.items()},
+        "required": list(zone.key),
+        "properties": properties,
     }
+
+
+def seed_columns(zone: Zone) -> Mapping[str, dict]:
+    return zone.seed.columns if zone.seed else {}

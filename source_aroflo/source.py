@@ -1,13 +1,17 @@
-"""Wiring: config -> dialect, authenticator, shared budget -> the enabled streams.
+"""Wiring: config -> dialect, authenticator, shared budget, change feed -> the streams.
 
-`read` adds three things to the CDK's `AbstractSource.read`:
+Every stream is built from a zone declaration (`zones.ZONES`): the zone dialect offers every
+readable zone, the REST dialect the seed's three tables; the seed's `enable_*_sync` switches
+take users, suppliers or payments out. `read` adds to the CDK's `AbstractSource.read`:
 - the seed's legacy state (`{"last_sync_time": ...}`, one cursor for every table) in any
   envelope becomes each stream's starting point;
-- a stream the catalog names but the config disabled is skipped with a log line saying why;
-- streams are read side by side when the API is slow (one thread each, under the one shared
-  request budget), each through the CDK's own per-stream read, so per-stream order, state and
-  error handling are the CDK's. See `parallel.py` for when, and why not the CDK's concurrent
-  framework; records travel a page per message (`output.py`).
+- a stream the catalog names but the config disabled (or this dialect lacks) is skipped with a
+  log line saying why; other surprises (a state in the future, a state key that is not the
+  cursor, an incremental catalog with incremental syncs off) get a warning;
+- one change feed and one quota ledger per sync, shared by the streams;
+- streams are read side by side by a bounded pool of workers under the one shared request
+  budget, each through the CDK's own per-stream read (`parallel.py`); the streams are built
+  once per sync, and the sync ends with one summary line.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ import json
 import logging
 import os
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -31,6 +36,7 @@ from airbyte_cdk.models import (
     ConnectorSpecificationSerializer,
     OrchestratorType,
     Status,
+    SyncMode,
     Type,
 )
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -41,13 +47,17 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from . import config as config_module
 from . import redaction
 from .auth import ZoneHmacAuth, build_authenticator
+from .catalog import REST
+from .client import AroFloStream
 from .config import ConfigError, Settings
-from .dialects import dialect_for
+from .dialects import FEED, dialect_for
+from .feed import ChangeFeed
 from .output import RecordPage, StreamReadLog
-from .pacing import build_budget
-from .parallel import LockedMessageRepository, read_in_parallel
+from .pacing import QuotaLedger, build_budget
+from .parallel import LockedMessageRepository, read_in_parallel, workers_for
+from .readers import FeedEntries, NewestEntry
 from .state import expand_legacy_state, load_state_file
-from .streams import STREAM_CLASSES
+from .zones import ZONES, ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
 SPEC_PATH = Path(__file__).with_name("spec.json")
@@ -89,9 +99,13 @@ class SourceAroflo(AbstractSource):
         if normalized != dict(config):
             if os.environ.get(AIRBYTE_JOB_ENV):
                 self.message_repository.emit_message(_control_message(normalized))
-            else:
+            elif config_module.is_seed_shaped(config):
                 log.info("The configuration is in the seed's flat format; it was converted to the spec's shape "
                          "for this run (inside Airbyte the converted config is saved for you)")
+            else:
+                changed = sorted(k for k in normalized if normalized.get(k) != config.get(k))
+                log.info(f"Configuration values given as text were read as numbers or true/false: "
+                         f"{', '.join(changed)} (inside Airbyte the converted config is saved for you)")
         return normalized
 
     @classmethod
@@ -119,7 +133,7 @@ class SourceAroflo(AbstractSource):
         except ConfigError as error:
             return False, error.message
         _explain_ignored_keys(settings)
-        stream = next(s for s in self._build_streams(settings, budget=None) if s.name in settings.enabled_streams)
+        stream = self._build_streams(settings, budget=None)[0]
         try:
             stream.probe()
         except AirbyteTracedException as error:
@@ -127,20 +141,45 @@ class SourceAroflo(AbstractSource):
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
+        built = self.__dict__.get("_built")
+        if built is not None:  # inside read: the streams of this sync, built once
+            return built
         settings = self.settings(config)
+        return self._build_streams(settings, self._budget_for(settings))
+
+    def _budget_for(self, settings: Settings) -> Any:
         with self._lock:
             key = (settings.dialect, settings.base_url, settings.requests_per_second, settings.requests_per_minute)
             if key not in self._budgets:
                 signer = ZoneHmacAuth(settings.credentials) if settings.dialect == config_module.HMAC else None
                 self._budgets[key] = build_budget(settings.requests_per_second, settings.requests_per_minute, signer)
-            budget = self._budgets[key]
-        return [s for s in self._build_streams(settings, budget) if s.name in settings.enabled_streams]
+            return self._budgets[key]
 
-    def _build_streams(self, settings: Settings, budget: Any) -> list:
+    def _build_streams(self, settings: Settings, budget: Any, feed: Any = None, ledger: Any = None) -> list:
         dialect = dialect_for(settings.dialect, settings.base_url)
         authenticator = build_authenticator(settings.credentials)
         started = datetime.now(timezone.utc)
-        return [cls(settings, dialect, authenticator, budget, started) for cls in STREAM_CLASSES]
+        return [AroFloStream(zone, settings, dialect, authenticator, budget, started, feed=feed, ledger=ledger)
+                for zone in offered_zones(settings)]
+
+    def _change_feed(self, settings: Settings, budget: Any, ledger: QuotaLedger) -> ChangeFeed:
+        """The sync's change feed, read through a `lastupdate` stream of its own."""
+        dialect = dialect_for(settings.dialect, settings.base_url)
+        authenticator = build_authenticator(settings.credentials)
+        zone = ZONES_BY_NAME[FEED]
+
+        def stream() -> AroFloStream:
+            return AroFloStream(zone, settings, dialect, authenticator, budget, datetime.now(timezone.utc),
+                                ledger=ledger)
+
+        def entries(after: Optional[str], zones: Tuple[str, ...]):
+            return stream().read_rows(FeedEntries(zone, settings.page_size, after, zones))
+
+        def newest(zones: Tuple[str, ...]) -> Optional[str]:
+            rows = [row for page in stream().read_rows(NewestEntry(zone, zones)) for row in page]
+            return rows[0].get("updated_at") if rows else None
+
+        return ChangeFeed(entries, newest)
 
     # ---- read -----------------------------------------------------------------------------------
     def read(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
@@ -151,27 +190,124 @@ class SourceAroflo(AbstractSource):
         if settings.page_size_was_clamped_from:
             log.warning(f"max_records_per_page={settings.page_size_was_clamped_from} is above the zone API's "
                         f"maximum of 500 records a page; using 500")
+        offered = {zone.name for zone in offered_zones(settings)}
         wanted = []
         for configured in catalog.streams:
             name = configured.stream.name
-            if name in settings.enabled_streams:
+            if name in offered:
                 wanted.append(configured)
-            elif name in config_module.STREAM_SWITCHES:
-                log.warning(f"Skipping stream '{name}': {config_module.STREAM_SWITCHES[name]} is false in the configuration")
             else:
-                log.warning(f"Skipping stream '{name}': source-aroflo has no such stream (users, suppliers, payments)")
+                log.warning(f"Skipping stream '{name}': {why_not_offered(name, settings)}")
         names = [c.stream.name for c in wanted]
         state = expand_legacy_state(state or [], names)
+        budget = self._budget_for(settings)
+        ledger = QuotaLedger()
+        feed = self._change_feed(settings, budget, ledger)
+        streams = {s.name: s for s in self._build_streams(settings, budget, feed, ledger)}
+        states = _states_by_stream(state)
+        for configured in wanted:
+            stream = streams[configured.stream.name]
+            _warn_about(configured, stream, states.get(stream.name), settings)
+            if configured.sync_mode == SyncMode.incremental and stream.reads_feed:
+                feed.register(stream.name, stream.feed_since(states.get(stream.name) or {}))
+        self._built = list(streams.values())
+        summary = _Summary(logger)
+        logger.info(f"Starting syncing {self.name}: {len(wanted)} streams")
 
         def one_stream(configured: Any) -> Iterator[AirbyteMessage]:
             stream_log = StreamReadLog(logger, configured.stream.name)
             single = ConfiguredAirbyteCatalog(streams=[configured])
-            for message in super(SourceAroflo, self).read(stream_log, config, single, state):
-                if type(message) is RecordPage:
-                    stream_log.records += len(message.rows)
-                yield message
+            started = time.monotonic()
+            try:
+                for message in super(SourceAroflo, self).read(stream_log, config, single, state):
+                    if type(message) is RecordPage:
+                        stream_log.records += len(message.rows)
+                    yield message
+            finally:
+                summary.add(configured.stream.name, stream_log.records, time.monotonic() - started, ledger)
 
-        yield from read_in_parallel(wanted, one_stream, debug=settings.debug, pages=self.emit_record_pages)
+        try:
+            yield from read_in_parallel(wanted, one_stream, debug=settings.debug, pages=self.emit_record_pages,
+                                        workers=workers_for(settings.requests_per_second))
+        finally:
+            self._built = None
+            summary.finish(self.name, ledger, feed)
+
+
+def offered_zones(settings: Settings) -> list:
+    """The zones this configuration's dialect can read, less the seed tables switched off."""
+    return [zone for zone in ZONES if settings.dialect in zone.dialects and zone.name not in settings.disabled_streams]
+
+
+def why_not_offered(name: str, settings: Settings) -> str:
+    if name in config_module.STREAM_SWITCHES and name in settings.disabled_streams:
+        return f"{config_module.STREAM_SWITCHES[name]} is false in the configuration"
+    zone = ZONES_BY_NAME.get(name)
+    if zone is not None and settings.dialect not in zone.dialects:
+        return (f"the REST API (bearer token) has only users, suppliers and payments; '{name}' needs AroFlo's "
+                f"zone API (credentials.auth_type 'hmac')")
+    return "source-aroflo has no such stream (discover lists the streams)"
+
+
+def _states_by_stream(messages: List[AirbyteStateMessage]) -> Dict[str, dict]:
+    out = {}
+    for message in messages:
+        if message.stream is not None:
+            blob = message.stream.stream_state
+            out[message.stream.stream_descriptor.name] = dict(blob.__dict__) if blob is not None else {}
+    return out
+
+
+def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], settings: Settings) -> None:
+    """Warnings for what would otherwise silently surprise (issue 12)."""
+    name = stream.name
+    if configured.sync_mode == SyncMode.incremental and not stream.supports_incremental:
+        if not settings.incremental:
+            log.warning(f"{name}: the catalog asks for an incremental sync but enable_incremental_sync is false: "
+                        "read as a full refresh (every record)")
+        else:
+            log.warning(f"{name}: has no incremental cursor; read as a full refresh (every record)")
+        return
+    if configured.sync_mode != SyncMode.incremental or not state:
+        return
+    cursor = stream.cursor_field[0] if stream.cursor_field else None
+    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time"))
+    if ignored:
+        log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
+                    f"stream's cursor ({cursor!r}); ignored")
+    value = state.get(cursor) or state.get("last_sync_time")
+    if isinstance(value, str) and value.strip():
+        try:
+            saved = config_module.parse_datetime(value)
+        except ValueError:
+            return  # the stream reports an unreadable state itself
+        if saved > datetime.now(timezone.utc):
+            log.warning(f"{name}: the saved state {cursor}={value} is in the future: no record can be newer, so "
+                        "this sync reads nothing for it until then; reset the stream if the state is wrong")
+
+
+class _Summary:
+    """One line per sync: records, requests and time per stream (the streams run side by side)."""
+
+    def __init__(self, logger: logging.Logger):
+        self._logger = logger
+        self._lock = threading.Lock()
+        self._rows: List[Tuple[str, int, float]] = []
+        self._started = time.monotonic()
+
+    def add(self, stream: str, records: int, seconds: float, ledger: QuotaLedger) -> None:
+        with self._lock:
+            self._rows.append((stream, records, seconds))
+
+    def finish(self, source: str, ledger: QuotaLedger, feed: ChangeFeed) -> None:
+        parts = []
+        for stream, records, seconds in sorted(self._rows):
+            requests = ledger.daily.get(stream, 0) + ledger.feed.get(stream, 0)
+            parts.append(f"{stream} {records} records, {requests} requests, {seconds:.1f} s")
+        if any(ledger.feed.get(s, 0) for s in (FEED,)) or feed.entries:
+            parts.append(f"change feed {feed.entries} entries")
+        self._logger.info(f"Finished syncing {source} in {time.monotonic() - self._started:.1f} s: "
+                          f"{ledger.summary()}. " + "; ".join(parts))
 
 
 def _secret_values(config: Mapping[str, Any]) -> list:
@@ -193,6 +329,9 @@ def _control_message(config: Mapping[str, Any]) -> AirbyteMessage:
 
 
 def _explain_ignored_keys(settings: Settings) -> None:
+    if settings.unknown_keys:
+        log.warning(f"Configuration keys not used by this version of source-aroflo: "
+                    f"{', '.join(settings.unknown_keys)} (accepted; a newer version or the platform may use them)")
     if settings.sync_frequency_hours:
         log.info(
             f"sync_frequency_hours={settings.sync_frequency_hours} is not used by this connector: in Airbyte the "

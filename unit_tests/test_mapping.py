@@ -1,6 +1,6 @@
 """API records -> rows of the normalized tables (contract §3), for both dialects.
 
-`build_mapper(dialect, table, extra_schema)` is what the streams use; these tests call it the
+`build_mapper(dialect, table)` is what the streams use; these tests call it the
 same way (zone mappers with the declared zone extra columns).
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from source_aroflo.mapping import build_mapper, flatten, to_bool, to_date, to_number, to_utc
-from source_aroflo.schemas import SEED_COLUMNS, ZONE_EXTRA_COLUMNS
+from source_aroflo.zones import ZONES_BY_NAME
+
+SEED_COLUMNS = {name: ZONES_BY_NAME[name].seed.columns for name in ("users", "suppliers", "payments")}
 
 TABLES = ("users", "suppliers", "payments")
 
@@ -19,7 +21,7 @@ def rest(table: str):
 
 
 def zone(table: str):
-    return build_mapper("hmac", table, ZONE_EXTRA_COLUMNS[table])
+    return build_mapper("hmac", table)
 
 
 # ---- value conversions ---------------------------------------------------------------------------
