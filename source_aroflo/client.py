@@ -274,7 +274,7 @@ class AroFloStream(HttpStream):
             raise AirbyteTracedException(
                 message=f"{self._where()}: AroFlo refuses even one record a page ({self._last_problem})",
                 failure_type=FailureType.system_error) from None
-        log.warning(f"{self._where()}: {self._last_problem}; asking again with {smaller.size} records a request "
+        log.warning(f"{self._where()}: {self._last_problem}; asking again with {smaller.size} records a page "
                     f"instead of {token.size}")
         return smaller
 

@@ -73,7 +73,8 @@ def _body_hint(response: requests.Response) -> str:
 
 def _base_url_hint(response: requests.Response, status: int) -> str:
     where = (response.url or "").split("?")[0]
-    return f"{where} answered HTTP {status}: check base_url (AroFlo's is https://api.aroflo.com/)"
+    return (f"{where} answered HTTP {status}, which AroFlo's zone API never does: check base_url "
+            f"(AroFlo's is https://api.aroflo.com/)")
 
 
 class RestDialect:
@@ -112,7 +113,7 @@ class RestDialect:
         if status == 429:
             return Answer("rate_limited", problem=f"rate limited by AroFlo (HTTP 429{detail})")
         if status in (404, 405):
-            return Answer("auth", problem=_base_url_hint(response, status))
+            return Answer("auth", problem=f"{(response.url or '').split('?')[0]} does not exist (HTTP {status}); check base_url")
         if status == 400:
             return Answer("auth", problem=f"AroFlo refused the request parameters (HTTP 400{detail})")
         if status >= 500 or status == 408:

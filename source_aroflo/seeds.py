@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .catalog import ArchivedStatus, FirstOf, Joined, LinkedId, Rename, SeedTable
-from .schemas import ANY_ARRAY, BOOLEAN, DATE, DATE_TIME, NUMBER, STRING
+from .schemas import ANY_ARRAY, DATE, DATE_TIME, NUMBER, STRING
 
 _ID = {"type": "string"}
 
@@ -59,9 +59,7 @@ PAYMENTS = SeedTable(
         "payment_method": Rename("paymentmethodname"), "reference_number": Rename("reference"),
         "invoice_id": LinkedId("linkedto_linkedtoid", "linkedto_linkedtotype", ("invoice",)),
         "job_id": LinkedId("linkedto_linkedtoid", "linkedto_linkedtotype", ("job", "task")),
-        "transaction_type": Rename("linkedto_linkedtotype"), "notes": Rename("notes"),
+        "transaction_type": FirstOf(("linkedto_linkedtotype",)), "notes": Rename("notes"),
     },
     rest_extra={"customer_name": STRING, "fee": NUMBER},
 )
-
-__all__ = ["USERS", "SUPPLIERS", "PAYMENTS", "BOOLEAN"]

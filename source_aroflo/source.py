@@ -133,7 +133,9 @@ class SourceAroflo(AbstractSource):
         except ConfigError as error:
             return False, error.message
         _explain_ignored_keys(settings)
-        stream = self._build_streams(settings, budget=None)[0]
+        streams = {s.name: s for s in self._build_streams(settings, budget=None)}
+        # One request for one record of the first seed table offered (users, unless switched off).
+        stream = next((streams[n] for n in config_module.STREAM_SWITCHES if n in streams), None) or next(iter(streams.values()))
         try:
             stream.probe()
         except AirbyteTracedException as error:

@@ -185,7 +185,8 @@ ZONE_SUPPLIER = {
     "link": {"orgid": "O1", "orgname": "Field Services", "externalid": "ACC-1001"},
     "transactionterms": {"transactionterm": "30 days EOM", "transactiontermnote": "", "transactiontermid": "T1"},
     "terms": "Net 30", "termsnote": "", "postable": "TRUE", "archived": "false",
-    "datecreated": "2018/10/16", "dateinserted": "2018/10/16", "datetimeinserted": "2018-10-16 13:30:19.58",
+    "datecreated": "2018-10-16 13:30:19.58", "dateinserted": "2018-10-16 13:30:19.58",
+    "datetimeinserted": "2018-10-16 13:30:19.58",
 }
 
 
@@ -199,10 +200,11 @@ def test_zone_suppliers_map_to_the_seed_columns() -> None:
     assert row["tax_id"] == "51 824 753 556"
     assert row["account_code"] == "ACC-1001"
     assert row["status"] == "active"
-    assert row["created_at"] == "2018-10-16T13:30:19.580Z"
+    # Site-local (§5.3): 13:30 in Melbourne on 16 October 2018 (daylight time, +11:00) is 02:30 UTC.
+    assert row["created_at"] == "2018-10-16T02:30:19.580Z"
     assert row["updated_at"] is None  # the zone has no last-updated field for suppliers
     assert row["postable"] is True
-    assert row["datecreated"] == "2018-10-16"
+    assert row["datecreated"] == "2018-10-16T02:30:19.580Z"
     assert row["mailingaddress_addressline1"] == "PO Box 9" and row["mailingaddress_suburb"] == "Carlton"
     assert row["link_orgid"] == "O1" and row["orgs"][0]["orgname"] == "Field Services"
     assert row["transactionterms_transactiontermid"] == "T1"

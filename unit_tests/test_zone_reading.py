@@ -54,34 +54,50 @@ def where_bound(request) -> str:
     return field, value
 
 
-class RequestShapeTest(unittest.TestCase):
-    def test_every_request_names_zone_where_order_page_and_page_size(self):
-        for stream in ("users", "payments", "suppliers"):
-            for mode in (("full_refresh", "incremental") if stream != "suppliers" else ("full_refresh",)):
-                with self.subTest(stream=stream, mode=mode):
-                    server, output = run(zone_config(max_records_per_page=2, start_date="2020-01-01"), stream, mode)
-                    self.assertEqual(len(output.records), 3, output.get_formatted_error_message())
-                    # users and payments seek from the last cursor: one more request confirms the end
-                    self.assertEqual(len(server.requests), 2 if stream == "suppliers" else 3)
-                    for request in server.requests:
-                        names = [k for k, _ in query_pairs(request)]
-                        self.assertEqual(sorted(set(names)), ["order", "page", "pageSize", "where", "zone"], names)
-                        q = query_of(request)
-                        self.assertEqual(q["zone"], stream)
-                        self.assertEqual(q["order"], f"{WHERE_FIELDS[stream]}|asc")
-                        self.assertEqual(q["pageSize"], "2")
-                        field, _ = where_bound(request)
-                        self.assertEqual(field, WHERE_FIELDS[stream])
+ID_FIELDS = {"users": "userid", "payments": "paymentid", "suppliers": "supplierid"}
 
-    def test_full_refresh_sends_an_explicit_where_that_matches_everything(self):
-        # Without a `where` AroFlo returns only the last 30 days.
+
+class RequestShapeTest(unittest.TestCase):
+    def test_a_full_refresh_pages_by_number_through_a_where_that_matches_every_record(self):
+        # Any `where` turns AroFlo's 30-day default filter off; `id != 0` matches every record
+        # whatever its dates (a blank date is NULL to AroFlo, and `> 1900-01-01` would drop it).
         for stream in ("users", "payments", "suppliers"):
             with self.subTest(stream=stream):
-                config = zone_config(initial_sync_days=1)  # must not narrow a full refresh
-                server, output = run(config, stream, "full_refresh")
-                self.assertEqual(len(output.records), 3)
-                _, value = where_bound(server.requests[0])
-                self.assertLess(value, "1901-01-01")
+                config = zone_config(max_records_per_page=2, initial_sync_days=1)  # must not narrow it
+                server, output = run(config, stream)
+                self.assertEqual(len(output.records), 3, output.get_formatted_error_message())
+                self.assertEqual([query_of(r)["page"] for r in server.requests], ["1", "2"])
+                for request in server.requests:
+                    names = [k for k, _ in query_pairs(request)]
+                    self.assertEqual(names, ["zone", "where", "page", "pageSize"])
+                    q = query_of(request)
+                    self.assertEqual((q["zone"], q["pageSize"]), (stream, "2"))
+                    self.assertEqual(q["where"], [f"and|{ID_FIELDS[stream]}|!=|0"])
+
+    def test_a_full_refresh_returns_records_whose_dates_are_blank(self):
+        data = {"users": [user(0), user(1, " "), user(2, "")], "payments": [payment(0), payment(1, "")]}
+        for stream, count in (("users", 3), ("payments", 2)):
+            with self.subTest(stream=stream):
+                _, output = run(zone_config(), stream, data=data)
+                self.assertEqual(len(output.records), count, output.get_formatted_error_message())
+
+    def test_an_incremental_read_seeks_on_the_cursor_then_sweeps_for_blank_cursors_on_its_first_sync(self):
+        for stream in ("users", "payments"):
+            with self.subTest(stream=stream):
+                server, output = run(zone_config(max_records_per_page=2, start_date="2020-01-01"), stream,
+                                     "incremental")
+                self.assertEqual(len(output.records), 3, output.get_formatted_error_message())
+                seeks = [r for r in server.requests if "order" in query_of(r)]
+                sweeps = [r for r in server.requests if "order" not in query_of(r)]
+                self.assertGreaterEqual(len(seeks), 2)
+                for request in seeks:
+                    names = [k for k, _ in query_pairs(request)]
+                    self.assertEqual(names, ["zone", "where", "order", "page", "pageSize"])
+                    self.assertEqual(query_of(request)["order"], f"{WHERE_FIELDS[stream]}|asc")
+                    self.assertEqual(where_bound(request)[0], WHERE_FIELDS[stream])
+                # After the seek, one pass by id finds the records no date filter can reach.
+                self.assertEqual([query_of(r)["where"] for r in sweeps], [[f"and|{ID_FIELDS[stream]}|!=|0"]] * 2)
+                self.assertEqual(server.requests[-len(sweeps):], sweeps)
 
     def test_unset_page_size_is_500(self):
         server, output = run(zone_config(), "payments")
@@ -146,7 +162,7 @@ class ResponseReadingTest(unittest.TestCase):
             with self.subTest(as_string=as_string):
                 server, output = run(zone_config(max_records_per_page=2), "users", max_as_string=as_string)
                 self.assertEqual(sorted(r["id"] for r in records_of(output)), ["U0000==", "U0001==", "U0002=="])
-                self.assertEqual(len(server.requests), 3)
+                self.assertEqual(len(server.requests), 2)
 
     def test_records_come_from_zoneresponse_of_the_zone(self):
         decoy = ok_body("payments", [payment(7)])
@@ -192,7 +208,7 @@ class ResponseReadingTest(unittest.TestCase):
         _, out = run(zone_config(), "suppliers", data=data)
         row = records_of(out)[0]
         self.assertIs(row["postable"], True)
-        self.assertEqual(row["created_at"], "2018-10-16T13:30:19.580Z")
+        self.assertEqual(row["created_at"], "2018-10-16T02:30:19.580Z")  # 13:30 in Melbourne (+11:00)
         self.assertEqual(row["contact_person"], "Pat Smith")
         self.assertEqual(row["address"], "1 Main St")
         self.assertEqual(row["status"], "active")
@@ -217,17 +233,21 @@ if __name__ == "__main__":
 def test_the_change_feed_and_fetch_by_id_requests_are_spelled_as_aroflo_expects() -> None:
     from urllib.parse import parse_qsl
 
-    from source_aroflo.dialects import PageRequest, ZoneDialect
+    from source_aroflo.dialects import Ask, ZoneDialect
+    from source_aroflo.zones import ZONES_BY_NAME
 
     zone = ZoneDialect("https://api.aroflo.com/")
-    feed = zone.path(PageRequest("suppliers", 2, 500, "2026-01-01T00:00:00Z", changes=True))
+    lastupdate, suppliers = ZONES_BY_NAME["lastupdate"], ZONES_BY_NAME["suppliers"]
+    feed = zone.path(Ask(lastupdate, 2, 500, seek=True, after="2026-01-01T00:00:00Z", feed=("suppliers",)))
     assert parse_qsl(feed[1:]) == [
         ("zone", "lastupdate"), ("where", "and|zonename|=|suppliers"),
         ("where", "and|lastupdateutc|>|2025-12-31 23:59:59"),  # ">" one second earlier = "at or after"
         ("order", "lastupdateutc|asc"), ("page", "2"), ("pageSize", "500")]
-    newest = zone.path(PageRequest("suppliers", 1, 1, None, changes=True, newest=True))
+    several = zone.path(Ask(lastupdate, 1, 500, seek=True, after="2026-01-01T00:00:00Z", feed=("quotes", "tasks")))
+    assert ("where", "and|zonename|IN|quotes*tasks") in parse_qsl(several[1:])
+    newest = zone.path(Ask(lastupdate, 1, 1, seek=True, newest=True, feed=("suppliers",)))
     assert ("order", "lastupdateutc|desc") in parse_qsl(newest[1:]) and ("pageSize", "1") in parse_qsl(newest[1:])
-    by_id = zone.path(PageRequest("suppliers", 1, 2, ids=("JCQ6UwAAAAogCg==", "JCQ6UwAAAAsgCg==")))
+    by_id = zone.path(Ask(suppliers, ids=("JCQ6UwAAAAogCg==", "JCQ6UwAAAAsgCg==")))
     assert parse_qsl(by_id[1:]) == [
         ("zone", "suppliers"), ("where", "and|supplierid|IN|JCQ6UwAAAAogCg==*JCQ6UwAAAAsgCg=="),
         ("page", "1"), ("pageSize", "2")]

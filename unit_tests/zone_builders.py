@@ -138,7 +138,7 @@ def supplier(i: int, inserted: str = "2018-10-16 13:30:19.58") -> dict:
                     "postcode": "3121", "country": "Australia"},
         "postable": "TRUE",
         "archived": "false",
-        "datecreated": inserted[:10].replace("-", "/"),
+        "datecreated": inserted,
         "datetimeinserted": inserted,
     }
 
@@ -248,20 +248,34 @@ class ZoneServer:
         return json.dumps(result["json"])
 
     def page(self, request: Any) -> Answer:
+        """Where clauses as AroFlo's SQL reads them: `>` on a blank value never matches (a blank
+        date is NULL), `!=` and `IN` compare ids; no `order` = the order records were added."""
         q = query_of(request)
         table = q["zone"]
-        field, id_field = ZONE_FIELDS[table]
         rows = list(self.data.get(table, []))
         for clause in q["where"]:
             _, name, op, value = clause.split("|", 3)
-            assert op == ">", f"unexpected operator in {clause}"
-            rows = [r for r in rows if str(r[name]).replace("/", "-") > value]
-        order_field, direction = q["order"].split("|")
-        assert order_field == field and direction == "asc", q["order"]
-        rows.sort(key=lambda r: (str(r[field]).replace("/", "-"), r[id_field]))
+            if op == ">":
+                rows = [r for r in rows if str(r.get(name) or "").strip() and
+                        str(r[name]).replace("/", "-") > value]
+            elif op == "!=":
+                rows = [r for r in rows if str(r.get(name)) != value]
+            elif op == "=":
+                rows = [r for r in rows if str(r.get(name)) == value]
+            elif op == "IN":
+                wanted = set(value.split("*"))
+                rows = [r for r in rows if str(r.get(name)) in wanted]
+            else:
+                raise AssertionError(f"unexpected operator in {clause}")
+        if "order" in q:
+            order_field, direction = q["order"].split("|")
+            assert direction == "asc", q["order"]
+            id_field = ZONE_FIELDS.get(table, (None, "zoneid"))[1]
+            rows.sort(key=lambda r: (str(r[order_field]).strip().replace("/", "-"), r.get(id_field)))
         page, size = int(q["page"]), int(q["pageSize"])
         chunk = rows[(page - 1) * size: page * size]
-        self.served.append([r[id_field] for r in chunk])
+        id_field = ZONE_FIELDS.get(table, (None, "zoneid"))[1]
+        self.served.append([r.get(id_field) for r in chunk])
         return answer(ok_body(table, chunk, page, self.max_as_string), headers=dict(self.headers))
 
 
