@@ -152,3 +152,14 @@ class StreamReadLog(logging.LoggerAdapter):
         if isinstance(msg, str) and msg.startswith("Read ") and msg.endswith(self._closing):
             msg = f"Read {self.records}{self._closing}"
         return msg, kwargs
+
+    def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
+        # Each stream runs the CDK's source-level read for itself; its "Starting syncing
+        # SourceAroflo" / "Finished syncing SourceAroflo" / runtime report would appear once per
+        # stream. The source logs them once per sync instead, with a summary.
+        if isinstance(msg, str) and msg.startswith(_SOURCE_LEVEL_LINES):
+            return
+        super().log(level, msg, *args, **kwargs)
+
+
+_SOURCE_LEVEL_LINES = ("Starting syncing SourceAroflo", "Finished syncing SourceAroflo", "SourceAroflo runtimes")

@@ -168,7 +168,10 @@ class _Seek:
 
     def take(self, token: Token, rows: list, received: int) -> Step:
         if isinstance(token, PageToken):
-            return self._sweep.take(token, rows, received)
+            step = self._sweep.take(token, rows, received)
+            if step.next is None and step.problem is None:
+                step.cursor = self.after  # a first sync that found nothing newer still starts the next one here
+            return step
         step = self._seek(token, rows, received)
         if step.problem is None and step.next is None and self._sweep is not None:
             step.next = PageToken(1, token.size, blank_only=True)

@@ -18,7 +18,17 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
+from source_aroflo.catalog import FEED_ZONES
+from source_aroflo.zones import ZONES
+
+from .generic import GenericTable, build_tables, local_text
+
 TABLES = ("users", "suppliers", "payments")
+# Every other zone the connector declares, generated from its declaration (`generic.py`).
+GENERIC_ZONES = tuple(z for z in ZONES if z.seed is None and z.name != "lastupdate")
+ZONE_NAMES = TABLES + tuple(z.name for z in GENERIC_ZONES)
+# The zones the `lastupdate` change feed lists (§5.6), as the sandbox serves them.
+FEED_TABLES = tuple(name for name in ZONE_NAMES if name in FEED_ZONES)
 DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=timezone.utc)
 
 # REST ids are fixed-width decimal strings so string order == numeric order.
@@ -102,7 +112,7 @@ class Dataset:
     """The sandbox's records.  Thread-safe for concurrent readers + touch/add."""
 
     def __init__(self, users: int = 60, suppliers: int = 40, payments: int = 80,
-                 seed: int = 0, now: datetime | None = None):
+                 seed: int = 0, now: datetime | None = None, zones: int | dict = 0):
         self.seed = seed
         self._user_pool = max(users, 1)  # payments' receivedby never shifts on add()
         now = now or DEFAULT_NOW
@@ -121,9 +131,20 @@ class Dataset:
         self._zone_index: dict[str, dict[str, int]] = {}
         self._rest_order_cache: dict[str, tuple[int, list[int], list[int]]] = {}
         self._rng = {t: random.Random(seed * 1_000_003 + _TABLE_SALT[t]) for t in TABLES}
+        # Records whose zone cursor AroFlo leaves blank (" " / ""), as in AroFlo's own examples.
+        self.blank: dict[str, set] = {t: set() for t in TABLES}
+        if users > 25:
+            self.blank["users"].add(23)
+        if payments > 40:
+            self.blank["payments"].add(37)
         for table, n in (("users", users), ("suppliers", suppliers), ("payments", payments)):
             self.created[table], self.updated[table], self.rev[table] = [], [], []
             self._generate(table, n)
+        counts = zones if isinstance(zones, dict) else {"*": zones}
+        self.params["zones"] = zones
+        self.generic: dict[str, GenericTable] = build_tables(GENERIC_ZONES, counts, seed, self._now)
+        for name in self.generic:
+            self.table_version[name] = 0
 
     # ----------------------------------------------------------------- clock
     @property
@@ -172,22 +193,43 @@ class Dataset:
 
     # ------------------------------------------------------------- identity
     def count(self, table: str) -> int:
-        return len(self.updated[table])
+        generic = self.generic.get(table)
+        return generic.count() if generic is not None else len(self.updated[table])
+
+    def updated_ts(self, table: str, idx: int) -> float:
+        generic = self.generic.get(table)
+        return generic.updated[idx] if generic is not None else self.updated[table][idx]
+
+    def revision(self, table: str, idx: int) -> int:
+        generic = self.generic.get(table)
+        return generic.rev[idx] if generic is not None else self.rev[table][idx]
+
+    def deleted(self, table: str) -> set:
+        generic = self.generic.get(table)
+        return generic.deleted if generic is not None else set()
 
     def rest_id(self, table: str, idx: int) -> str:
         return str(_REST_ID_BASE[table] + idx)
 
     def zone_id(self, table: str, idx: int) -> str:
-        return encode_zone_id(_ZONE_TAG[table], idx)
+        generic = self.generic.get(table)
+        return generic.record_id(idx) if generic is not None else encode_zone_id(_ZONE_TAG[table], idx)
 
     def ids(self, table: str, dialect: str = "rest") -> list[str]:
-        """All ids of a table in index (creation) order."""
+        """All ids of a table in index (creation) order (records deleted in AroFlo left out)."""
         fn = self.rest_id if dialect == "rest" else self.zone_id
-        return [fn(table, i) for i in range(self.count(table))]
+        gone = self.deleted(table)
+        return [fn(table, i) for i in range(self.count(table)) if i not in gone]
 
     def index_of(self, table: str, record_id: str) -> int:
         """Index for a REST id or a zone id; KeyError if unknown."""
         rid = str(record_id)
+        generic = self.generic.get(table)
+        if generic is not None:
+            dec = decode_zone_id(rid)
+            if dec and dec[0] == generic.tag and dec[1] < generic.count():
+                return dec[1]
+            raise KeyError(f"{table}: unknown id {record_id!r}")
         if rid.isdigit():
             idx = int(rid) - _REST_ID_BASE[table]
             if 0 <= idx < self.count(table):
@@ -207,6 +249,17 @@ class Dataset:
         Returns the REST ids touched.
         """
         with self.lock:
+            generic = self.generic.get(table)
+            if generic is not None:
+                if ids is None:
+                    order = sorted(generic.alive(), key=lambda i: (generic.updated[i], i))
+                    idxs = order[: count if count is not None else 1]
+                else:
+                    idxs = [self.index_of(table, i) for i in ids]
+                ts = at.timestamp() if at is not None else self.advance(1).timestamp()
+                generic.touch(idxs, ts)
+                self._mutated(table)
+                return [generic.record_id(i) for i in idxs]
             if ids is None:
                 order = self.rest_order(table)
                 idxs = order[: count if count is not None else 1]
@@ -216,6 +269,7 @@ class Dataset:
             for idx in idxs:
                 self.updated[table][idx] = int(ts)
                 self.rev[table][idx] += 1
+                self.blank[table].discard(idx)
                 if table == "payments":
                     self.paid_day[idx] = int(ts) // _DAY
             self._mutated(table)
@@ -225,6 +279,11 @@ class Dataset:
         """Append `n` new records created/updated at `at` (default: clock + 1 s)."""
         with self.lock:
             ts = int(at.timestamp() if at is not None else self.advance(1).timestamp())
+            generic = self.generic.get(table)
+            if generic is not None:
+                added = generic.add(n, ts)
+                self._mutated(table)
+                return [generic.record_id(i) for i in added]
             start = self.count(table)
             for i in range(start, start + n):
                 frac = (_mix(i, 99) % 1000) / 1000 if table == "suppliers" else 0.0
@@ -236,6 +295,19 @@ class Dataset:
             self._zone_index.pop(table, None)
             self._mutated(table)
             return [self.rest_id(table, i) for i in range(start, start + n)]
+
+    def delete(self, table: str, ids: Iterable[str], at: datetime | None = None) -> list[str]:
+        """Delete records of a generated zone: they stop coming back, and the change feed lists
+        the deletion (as AroFlo's does: an entry whose record no longer exists)."""
+        with self.lock:
+            generic = self.generic[table]
+            idxs = [self.index_of(table, i) for i in ids]
+            ts = at.timestamp() if at is not None else self.advance(1).timestamp()
+            for idx in idxs:
+                generic.updated[idx] = int(ts)
+                generic.deleted.add(idx)
+            self._mutated(table)
+            return [generic.record_id(i) for i in idxs]
 
     def _mutated(self, table: str) -> None:
         self.version += 1
@@ -271,13 +343,17 @@ class Dataset:
 
     def zone_records(self, table: str) -> list[dict]:
         """Zone records in the zone's default (creation) order."""
-        return [self.zone_record(table, i) for i in range(self.count(table))]
+        gone = self.deleted(table)
+        return [self.zone_record(table, i) for i in range(self.count(table)) if i not in gone]
 
     # ----------------------------------------------------------- rendering
     def rest_record(self, table: str, idx: int) -> dict:
         return getattr(self, f"_rest_{table}")(idx)
 
     def zone_record(self, table: str, idx: int) -> dict:
+        generic = self.generic.get(table)
+        if generic is not None:
+            return generic.render(idx)
         return getattr(self, f"_zone_{table}")(idx)
 
     def _iso(self, ts: float, idx: int, salt: int) -> str:
@@ -372,6 +448,8 @@ class Dataset:
             "createdutc": zone_date(cre), "createddatetimeutc": zone_dt(cre),
             "lastupdatedutc": zone_date(upd), "lastupdateddatetimeutc": zone_dt(upd),
         }
+        if idx in self.blank["users"]:  # as in AroFlo's own examples: a blank update time
+            rec["lastupdatedutc"], rec["lastupdateddatetimeutc"] = "", " "
         if h % 9 == 0:
             del rec["userposition"]   # role must fall back to `position`
         return rec
@@ -446,8 +524,9 @@ class Dataset:
             "terms": term[1], "termsnote": "",
             "postable": "TRUE" if h % 3 else "false",
             "archived": "TRUE" if c["archived"] else "false",
-            "datecreated": zone_date(cre), "dateinserted": zone_date(cre),
-            "datetimeinserted": _utc(int(cre)).strftime("%Y-%m-%d %H:%M:%S") + frac,
+            # Site-local time (Melbourne), `2018-10-16 13:30:19.58` as AroFlo sends suppliers' dates.
+            "datecreated": local_text(cre, dash=True), "dateinserted": local_text(cre, dash=True),
+            "datetimeinserted": local_text(int(cre), dash=True) + frac,
         }
 
     # payments ------------------------------------------------------------
@@ -509,7 +588,8 @@ class Dataset:
             "totalamount": f"{(c['cents'] + c['surcharge']) / 100:.4f}",
             "surchargeamount": f"{c['surcharge'] / 100:.4f}",
             "surchargepercentage": "1.50" if c["surcharge"] else "0.00",
-            "datepaid": zone_date(paid), "paymentmethodname": c["method"],
+            "datepaid": "" if idx in self.blank["payments"] else zone_date(paid),
+            "paymentmethodname": c["method"],
             "reference": c["ref"], "notes": self._notes(idx, "payments", h) or "",
             "chequenumber": f"{(h >> 8) % 900000 + 100000}" if c["method"] == "Cheque" else "",
             "bankname": _BANKS[(h >> 12) % len(_BANKS)][0] if c["method"] == "Cheque" else "",
@@ -529,6 +609,8 @@ class Dataset:
         if table == "users":
             if field in ("createdutc", "createddatetimeutc"):
                 ts = self.created["users"][idx]
+            elif idx in self.blank["users"]:
+                return None  # blank: NULL to AroFlo's SQL, matched by no comparison
             else:
                 ts = self.updated["users"][idx]
             return ts - ts % _DAY if field.endswith("utc") and "datetime" not in field else ts
@@ -536,5 +618,5 @@ class Dataset:
             ts = self.created["suppliers"][idx]
             return ts if field == "datetimeinserted" else int(ts) - int(ts) % _DAY
         if table == "payments":
-            return self.paid_day[idx] * _DAY
+            return None if idx in self.blank["payments"] else self.paid_day[idx] * _DAY
         raise KeyError(field)

@@ -20,7 +20,12 @@ from .ratelimit import RateLimiter
 from .rest import RestError, check_bearer, parse_rest_query, rest_page, rest_page_indices
 from .signing import BEARER_TOKEN, DEFAULT_MAX_SKEW_S, ZONE_CREDENTIALS, verify_zone_request
 from .stats import Stats
-from .zone import ZoneEngine, ZoneError, parse_zone_query
+from .zone import LIST_KEYS, ZoneEngine, ZoneError, parse_zone_query
+
+from source_aroflo.zones import ZONES_BY_NAME
+
+# §5.8: AroFlo's own examples of these zones carry `zoneresponse` without `status`.
+NO_ENVELOPE = frozenset({"quotes", "quotelineitems"})
 
 try:
     import orjson
@@ -190,7 +195,7 @@ class SandboxServer:
     def _record_bytes(self, dialect: str, table: str, idx: int) -> bytes:
         """Encoded record, cached per revision (prerender mode only)."""
         ds = self.dataset
-        rev = ds.rev[table][idx]
+        rev = ds.revision(table, idx)
         key = (dialect, table, idx)
         hit = self._rec_cache.get(key)
         if hit is not None and hit[0] == rev:
@@ -256,19 +261,20 @@ class SandboxServer:
                     if mutate:
                         mutate(records)
             ms = max(1, int((time.perf_counter() - t0) * 1000))
-            body = dumps({"status": "0", "statusmessage": "Login OK", "zoneresponse": {
-                q.zone: None if fast else records,
+            key = LIST_KEYS.get(q.zone, q.zone)  # §5.5: inventory -> items, tasklabours -> labours...
+            envelope = {} if q.zone in NO_ENVELOPE else {"status": "0", "statusmessage": "Login OK"}
+            body = dumps({**envelope, "zoneresponse": {
+                key: None if fast else records,
                 "maxpageresults": str(q.page_size) if as_string else q.page_size,
                 "pagenumber": str(page), "currentpageresults": len(keys),
                 "generatedisplayresponsetime": ms + 2, "queryresponsetimes": {q.zone: ms}}})
             if fast:  # splice the pre-encoded records into the envelope
-                slot = b'"' + q.zone.encode() + b'":null'
-                body = body.replace(slot, b'"' + q.zone.encode() + b'":' + recs, 1)
+                slot = b'"' + key.encode() + b'":null'
+                body = body.replace(slot, b'"' + key.encode() + b'":' + recs, 1)
             return body
 
         if rule is not None and rule.fault == "missing_id":
-            id_field = {"users": "userid", "suppliers": "supplierid", "payments": "paymentid",
-                        "lastupdate": "zoneid"}[q.zone]
+            id_field = ZONES_BY_NAME[q.zone].id if q.zone in ZONES_BY_NAME else "zoneid"
             return build(lambda recs: _drop_id(recs, id_field, rule))
         return self._cached(("zone", q, page, as_string, ds.version,
                              ds.now_ts if not q.wheres else None), build)
@@ -361,7 +367,7 @@ class SandboxServer:
         if rule.fault == "truncated_json":
             answer.body = answer.body[: len(answer.body) // 2]
         elif rule.fault == "mutate_during_read":
-            table = info.table if info.table in TABLES else None
+            table = info.table if (info.table in TABLES or info.table in self.dataset.generic) else None
             if table:
                 p = rule.params
                 if p.get("ids"):

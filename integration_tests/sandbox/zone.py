@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .dataset import TABLES, Dataset, zone_dt
+from source_aroflo.zones import ZONES_BY_NAME
+
+from .dataset import FEED_TABLES, GENERIC_ZONES, Dataset, zone_dt
 
 _DAY = 86400
 MAX_PAGE_SIZE = 500
@@ -28,9 +30,19 @@ FIELDS = {
     "payments": {"paymentid": "id", "datepaid": "date"},
     "lastupdate": {"zonename": "str", "zoneid": "id", "lastupdateutc": "datetime"},
 }
-# The field the implicit "last 30 days" filter applies to when no `where` is sent.
+_KINDS = {"id": "id", "text": "str", "bool": "bool", "int": "str", "num": "str",
+          "date": "date", "utc": "datetime", "local": "datetime"}
+for _zone in GENERIC_ZONES:  # every other zone: its documented where fields, from its declaration
+    FIELDS[_zone.name] = {name: _KINDS.get(_zone.where_kind(name), "str") for name in _zone.where}
+    if _zone.id_where is None:
+        FIELDS[_zone.name][_zone.id] = "id"  # not documented, but harmless to accept
+# The field the implicit "last 30 days" filter applies to when no `where` is sent; a zone
+# without one in its declaration has no default filter.
 DEFAULT_WINDOW_FIELD = {"users": "lastupdateddatetimeutc", "suppliers": "datetimeinserted",
-                        "payments": "datepaid", "lastupdate": "lastupdateutc"}
+                        "payments": "datepaid"}
+DEFAULT_WINDOW_FIELD.update({z.name: "*" for z in GENERIC_ZONES if z.default_filter})
+# The list key of each zone's answer (§5.5: not always the zone name).
+LIST_KEYS = {name: zone.list_key for name, zone in ZONES_BY_NAME.items()}
 OPS = ("=", "!=", "<", ">", "IN", "NOT IN")
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
@@ -136,14 +148,17 @@ class ZoneEngine:
     # -- keys ----------------------------------------------------------------
     def _all_keys(self, zone: str) -> list:
         if zone == "lastupdate":
-            return [(t, i) for t in TABLES for i in range(self.ds.count(t))]
-        return list(range(self.ds.count(zone)))
+            # One entry per record of every feed zone, at its last change (deleted ones too).
+            return [(t, i) for t in FEED_TABLES for i in range(self.ds.count(t))]
+        gone = self.ds.deleted(zone)
+        return [i for i in range(self.ds.count(zone)) if i not in gone]
 
     def render(self, zone: str, key) -> dict:
         if zone == "lastupdate":
             t, i = key
-            return {"zonename": t, "zoneid": self.ds.zone_id(t, i),
-                    "lastupdateutc": zone_dt(self.ds.updated[t][i])}
+            return {"zoneid": self.ds.zone_id(t, i), "zonename": t,
+                    "zoneidreference": ZONES_BY_NAME[t].id_where,
+                    "lastupdateutc": zone_dt(self.ds.updated_ts(t, i))}
         return self.ds.zone_record(zone, key)
 
     def _getter(self, zone: str, field: str):
@@ -154,13 +169,16 @@ class ZoneEngine:
                 return lambda k: k[0]
             if field == "zoneid":
                 return lambda k: ds.zone_id(k[0], k[1])
-            return lambda k: ds.updated[k[0]][k[1]]
+            return lambda k: ds.updated_ts(k[0], k[1])
+        generic = ds.generic.get(zone)
+        if generic is not None:
+            return lambda i: generic.where_value(field, i)
         if kind == "id":
             return lambda i: ds.zone_id(zone, i)
         if kind in ("date", "datetime"):
             if zone == "users" and field == "lastupdateddatetimeutc":
-                upd = ds.updated["users"]
-                return upd.__getitem__
+                upd, blank = ds.updated["users"], ds.blank["users"]
+                return lambda i: None if i in blank else upd[i]
             return lambda i: ds.zone_date_value(zone, i, field)
         return lambda i: str(ds.zone_record(zone, i).get(field) or "").casefold()
 
@@ -176,20 +194,21 @@ class ZoneEngine:
             vals = [v.casefold() for v in values]
         else:
             vals = list(values)
-        # Date fields hold midnight values, so a datetime operand compares as in SQL.
+        # Date fields hold midnight values, so a datetime operand compares as in SQL. A blank
+        # value is NULL to AroFlo's SQL: no comparison matches it (`!=` and `NOT IN` neither).
         v0 = vals[0]
         if op == "=":
-            return lambda k: get(k) == v0
+            return lambda k: (v := get(k)) is not None and v == v0
         if op == "!=":
-            return lambda k: get(k) != v0
+            return lambda k: (v := get(k)) is not None and v != v0
         if op == "<":
-            return lambda k: get(k) < v0
+            return lambda k: (v := get(k)) is not None and v < v0
         if op == ">":
-            return lambda k: get(k) > v0
+            return lambda k: (v := get(k)) is not None and v > v0
         s = set(vals)
         if op == "IN":
             return lambda k: get(k) in s
-        return lambda k: get(k) not in s
+        return lambda k: (v := get(k)) is not None and v not in s
 
     # -- selection -----------------------------------------------------------
     def select(self, q: ZoneQuery) -> list:
@@ -203,13 +222,18 @@ class ZoneEngine:
             return hit
         with ds.lock:
             keys = self._all_keys(q.zone)
-            if window:
+            if window and q.zone in DEFAULT_WINDOW_FIELD:
                 field = DEFAULT_WINDOW_FIELD[q.zone]
                 since = ds.now_ts - self.window_days * _DAY
-                if FIELDS[q.zone][field] == "date":
-                    since -= since % _DAY
-                get = self._getter(q.zone, field)
-                keys = [k for k in keys if get(k) >= since]
+                if field == "*":
+                    get = ds.generic[q.zone].default_window_value
+                else:
+                    if FIELDS[q.zone][field] == "date":
+                        since -= since % _DAY
+                    get = self._getter(q.zone, field)
+                keys = [k for k in keys if (v := get(k)) is not None and v >= since]
+            elif window:
+                pass  # no default filter documented for this zone: every record
             else:
                 pred = None
                 for conj, field, op, values in q.wheres:
@@ -222,7 +246,9 @@ class ZoneEngine:
                         pred = (lambda a, b: lambda k: a(k) or b(k))(pred, p)
                 keys = [k for k in keys if pred(k)]
             for field, desc in reversed(q.orders):
-                keys.sort(key=self._getter(q.zone, field), reverse=desc)
+                get = self._getter(q.zone, field)
+                # Blank (NULL) values sort first, as in AroFlo's SQL.
+                keys.sort(key=lambda k: (0, 0) if (v := get(k)) is None else (1, v), reverse=desc)
         with self._lock:
             if len(self._cache) > 64:
                 self._cache.clear()
