@@ -208,7 +208,7 @@ class AroFloStream(HttpStream):
                                       seek=own, on_missing=self._count_missing)
             token, done = reader.first()
             return reader, token, done
-        # A first sync ends with a sweep by id for the records whose cursor is blank (a zone
+        # A first sync starts with a sweep by id for the records whose cursor is blank (a zone
         # without an id where field, the change feed itself, has none to sweep).
         first_sync = not self._state_value(stream_state) and zone.id_where is not None
         reader = seek_class(reading)(zone, self._cursor, size, ident, self._start_bound(stream_state),

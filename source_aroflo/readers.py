@@ -12,8 +12,9 @@ same page again). Readers never touch HTTP, state or Airbyte messages.
   the cursor; each next page is asked from the cursor of the last record received (inclusive),
   and the records already emitted at that value are skipped by id. A page wholly on one value
   steps through it by page number. A record whose cursor is blank is emitted and never moves
-  the cursor. A first sync ends with a sweep (`PageToken(blank_only=True)`) for the records a
-  date filter cannot reach because their cursor is blank (§5.2).
+  the cursor. A first sync starts with a sweep (`PageToken(blank_only=True)`) for the records
+  a date filter cannot reach because their cursor is blank (§5.2); its state stays empty until
+  the sweep is done, so a first sync stopped half-way sweeps again.
 - `ChangeFeedReader` (`FetchToken`): the zone's changes from the shared change feed
   (`feed.ChangeFeed`), fetched by id in chunks, emitted in change order with their change time
   as the cursor. A first sync reads the zone in numbered pages and keeps the feed's newest
@@ -155,7 +156,9 @@ class _Seek:
         self.strict = strict
         self._sweep = NumberedPages(zone, size, key, blank_cursor=column) if sweep else None
 
-    def first(self) -> SeekToken:
+    def first(self) -> Token:
+        if self._sweep is not None:
+            return PageToken(1, self.size, blank_only=True)
         return SeekToken(self.after, 1, self.size)
 
     def canonical(self, key: str) -> str:
@@ -170,12 +173,11 @@ class _Seek:
         if isinstance(token, PageToken):
             step = self._sweep.take(token, rows, received)
             if step.next is None and step.problem is None:
-                step.cursor = self.after  # a first sync that found nothing newer still starts the next one here
+                # Swept: from here the seek checkpoints; a sync stopped later resumes from its
+                # state, with the blank-cursor records already delivered.
+                step.next, step.cursor = SeekToken(self.after, 1, token.size), self.after
             return step
-        step = self._seek(token, rows, received)
-        if step.problem is None and step.next is None and self._sweep is not None:
-            step.next = PageToken(1, token.size, blank_only=True)
-        return step
+        return self._seek(token, rows, received)
 
     def _seek(self, token: SeekToken, rows: list, received: int) -> Step:
         column, length, ident = self.column, self.key_length, self.key

@@ -26,6 +26,7 @@ def main(argv=None) -> int:
     ap.add_argument("--users", type=int, default=60)
     ap.add_argument("--suppliers", type=int, default=40)
     ap.add_argument("--payments", type=int, default=80)
+    ap.add_argument("--zones", type=int, default=12, help="records in each of the other zones")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--now", default=None,
                     help="dataset clock, ISO-8601 (default %s; 'wall' = current time)"
@@ -50,7 +51,7 @@ def main(argv=None) -> int:
     if args.faults:
         with open(args.faults, encoding="utf-8") as fh:
             faults = json.load(fh)
-    ds = Dataset(users=args.users, suppliers=args.suppliers, payments=args.payments,
+    ds = Dataset(users=args.users, suppliers=args.suppliers, payments=args.payments, zones=args.zones,
                  seed=args.seed, now=now)
     server = SandboxServer(ds, latency_s=args.latency, rate_limit_per_second=args.rps,
                            rate_limit_per_minute=args.rpm, daily_limit=args.daily,

@@ -112,7 +112,7 @@ class Dataset:
     """The sandbox's records.  Thread-safe for concurrent readers + touch/add."""
 
     def __init__(self, users: int = 60, suppliers: int = 40, payments: int = 80,
-                 seed: int = 0, now: datetime | None = None, zones: int | dict = 0):
+                 seed: int = 0, now: datetime | None = None, zones: int | dict = 12):
         self.seed = seed
         self._user_pool = max(users, 1)  # payments' receivedby never shifts on add()
         now = now or DEFAULT_NOW

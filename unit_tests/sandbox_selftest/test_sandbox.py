@@ -70,7 +70,7 @@ def rest_get(sess, server, table, token=BEARER_TOKEN, **params):
                     timeout=10)
 
 
-EVERYTHING = ("where", "and|lastupdateddatetimeutc|>|1990-01-01 00:00:00")
+EVERYTHING = ("where", "and|userid|!=|0")  # every user, whatever its dates
 
 
 @pytest.fixture
@@ -301,7 +301,41 @@ def test_zone_lastupdate_lists_touched_records(server, sess):
                                  ("where", f"and|lastupdateutc|>|{mark}"),
                                  ("order", "lastupdateutc|asc")]).json()["zoneresponse"]
     assert sorted(r["zoneid"] for r in zr["lastupdate"]) == sorted(ids)
-    assert set(zr["lastupdate"][0]) == {"zonename", "zoneid", "lastupdateutc"}
+    assert set(zr["lastupdate"][0]) == {"zonename", "zoneid", "zoneidreference", "lastupdateutc"}
+    assert zr["lastupdate"][0]["zoneidreference"] == "supplierid"
+
+
+def test_zone_blank_dates_match_no_date_comparison_but_an_id_comparison(server, sess):
+    ds = server.dataset
+    blank = ds.zone_id("users", sorted(ds.blank["users"])[0])
+    record = next(r for r in ds.zone_records("users") if r["userid"] == blank)
+    assert record["lastupdateddatetimeutc"] == " " and record["lastupdatedutc"] == ""
+
+    def ids(*wheres):
+        zr = zone_get(sess, server, [("zone", "users"), *[("where", w) for w in wheres]]).json()["zoneresponse"]
+        return {r["userid"] for r in zr["users"]}
+
+    assert blank not in ids("and|lastupdateddatetimeutc|>|1900-01-01 00:00:00")
+    assert blank not in ids("and|lastupdateddatetimeutc|<|2999-01-01 00:00:00")
+    assert blank in ids("and|userid|!=|0") and len(ids("and|userid|!=|0")) == ds.count("users")
+
+
+def test_every_declared_zone_answers_with_its_list_key_and_default_filter(server, sess):
+    from source_aroflo.zones import ZONES
+
+    for zone in ZONES:
+        where = [("where", f"and|{zone.id_where}|!=|0")] if zone.id_where else []
+        body = zone_get(sess, server, [("zone", zone.name), *where, ("pageSize", 500)]).json()
+        assert body.get("status", "0") == "0", (zone.name, body)
+        records = body["zoneresponse"][zone.list_key]
+        expected = ds_count = server.dataset.count(zone.name) if zone.name != "lastupdate" else None
+        if expected is not None:
+            assert len(records) == ds_count, zone.name
+        if zone.default_filter and zone.id_where:  # no where: only the last 30 days
+            windowed = zone_get(sess, server, [("zone", zone.name)]).json()["zoneresponse"].get(zone.list_key, [])
+            assert len(windowed) < len(records), zone.name
+    quotes = zone_get(sess, server, [("zone", "quotes"), ("where", "and|quoteid|!=|0")]).json()
+    assert "status" not in quotes and "zoneresponse" in quotes  # §5.8, as AroFlo's own examples
 
 
 # --------------------------------------------------------------- rate limits
@@ -376,7 +410,7 @@ def test_zone_status_faults(sess):
              "match": {"zone": "payments"}},
             {"fault": "zone_status", "code": 888888, "match": {"zone": "users"}},
             {"fault": "zone_status", "code": 6, "match": {"zone": "suppliers"}}]
-    where = ("where", "and|datepaid|>|1990-01-01")
+    where = ("where", "and|paymentid|!=|0")
     with SandboxServer(Dataset(), faults=plan) as s:
         for _ in range(2):
             b = zone_get(sess, s, [("zone", "payments"), where, ("pageSize", 500)]).json()
