@@ -10,11 +10,13 @@ from integration_tests.sandbox import Dataset, SandboxServer
 
 @pytest.fixture
 def sandbox():
-    """Factory: `sandbox(users=.., suppliers=.., payments=.., **server_options)` -> started server."""
+    """Factory: `sandbox(users=.., suppliers=.., payments=.., zones=.., **server_options)` -> started server
+    (`zones`: records in each generated zone, or `{"*": n, "quotes": m}`)."""
     servers = []
 
-    def start(users: int = 60, suppliers: int = 40, payments: int = 80, **options):
-        server = SandboxServer(Dataset(users=users, suppliers=suppliers, payments=payments), **options).start()
+    def start(users: int = 60, suppliers: int = 40, payments: int = 80, zones=12, **options):
+        server = SandboxServer(Dataset(users=users, suppliers=suppliers, payments=payments, zones=zones),
+                               **options).start()
         servers.append(server)
         return server
 

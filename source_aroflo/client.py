@@ -19,6 +19,7 @@ lookback), never from a value mutated while reading.
 
 from __future__ import annotations
 
+import functools
 import logging
 import operator
 import time
@@ -43,6 +44,9 @@ from .schemas import json_schema
 
 log = logging.getLogger("airbyte.aroflo")
 STEP_ATTRIBUTE = "_aroflo_step"
+# In the state of a zone read through the change feed: the ids whose change at the saved instant
+# was delivered (the feed's boundary is inclusive, so same-second changes are never missed).
+TAKEN = "ids_at_cursor"
 
 
 class AroFloStream(HttpStream):
@@ -50,7 +54,7 @@ class AroFloStream(HttpStream):
 
     def __init__(self, zone: Zone, settings: Settings, dialect: Any, authenticator: Any,
                  budget: Optional[APIBudget], sync_started_at: datetime, feed: Any = None,
-                 ledger: Any = None):
+                 ledger: Any = None, label: Optional[str] = None):
         # HttpStream.__init__ builds the HTTP client from get_error_handler()/get_backoff_strategy(),
         # so everything they need is set first.
         self.zone = zone
@@ -59,6 +63,7 @@ class AroFloStream(HttpStream):
         self._rest = dialect.name == REST
         self._feed = feed
         self._ledger = ledger
+        self._label = label or zone.name  # whose requests these are, in the quota ledger
         self._schema = json_schema(zone, dialect.name)
         self._reading = Reading.SEEK_TIME if self._rest else zone.reading
         self._mapper = build_mapper(dialect.name, zone, settings.site_tz)
@@ -155,7 +160,7 @@ class AroFloStream(HttpStream):
                 self._last_problem = answer.problem
         if self._ledger is not None and isinstance(response, requests.Response):
             zone = self._ask().zone.name if self._reader is not None else self.name
-            self._ledger.answered(self.name, zone, response)
+            self._ledger.answered(self._label, zone, response)
 
     # ---- reading ----------------------------------------------------------------------------
     def read_records(self, sync_mode: SyncMode, cursor_field: Optional[list] = None,
@@ -166,6 +171,8 @@ class AroFloStream(HttpStream):
         started = time.monotonic()
         self._pages = self._records = self._missing = 0
         log.info(f"{self.name}: reading {self._plan(incremental)}")
+        if self._ledger is not None:
+            self._ledger.expect(self._label, self._fewest_requests())
         if self._token is None:
             self._advance_state(done)  # nothing to ask (no change in the feed)
         else:
@@ -175,6 +182,14 @@ class AroFloStream(HttpStream):
             log.info(f"{self.name}: {self._missing} changed record(s) listed by the change feed no longer come "
                      f"back (deleted in AroFlo); nothing was sent for them")
         log.info(f"{self.name}: {self._records} records in {self._pages} pages, {time.monotonic() - started:.1f} s")
+
+    def _fewest_requests(self) -> int:
+        """The daily-limited requests this read needs at least (AroFlo gives no record counts)."""
+        if self._token is None:
+            return 0
+        if isinstance(self._token, FetchToken):
+            return -(-len(self._token.pending) // self._token.size)
+        return 0 if self.zone.name == "lastupdate" else 1
 
     def _plan(self, incremental: bool) -> str:
         reader = self._reader
@@ -200,12 +215,12 @@ class AroFloStream(HttpStream):
         if reading.uses_feed:
             incoming = self._state_value(stream_state)
             since = self.feed_since(stream_state) if incoming else None
-            own = None
-            if reading is Reading.FEED_OR_SEEK and incoming:
-                def own() -> SeekOnTime:
-                    return SeekOnTime(zone, self._cursor, size, ident, since)
+            # A zone with an update time of its own may seek on it instead, when that costs less.
+            own = functools.partial(SeekOnTime, zone, self._cursor, size, ident, since) \
+                if reading is Reading.FEED_OR_SEEK and incoming else None
+            taken = (incoming, frozenset(stream_state.get(TAKEN) or ())) if incoming else (None, frozenset())
             reader = ChangeFeedReader(zone, size, ident, self._feed, self._dialect.IDS_PER_REQUEST, since,
-                                      seek=own, on_missing=self._count_missing)
+                                      seek=own, on_missing=self._count_missing, taken=taken)
             token, done = reader.first()
             return reader, token, done
         # A first sync starts with a sweep by id for the records whose cursor is blank (a zone
@@ -314,7 +329,7 @@ class AroFloStream(HttpStream):
         self._pages += 1
         self._records += len(rows)
         if self._cursor is not None:
-            self._advance_state(step.cursor)
+            self._advance_state(step.cursor, step.taken)
         if rows:
             yield RecordPage(self.name, rows, time.time_ns() // 1_000_000)
 
@@ -352,17 +367,21 @@ class AroFloStream(HttpStream):
                 failure_type=FailureType.config_error,
             ) from None
 
-    def _advance_state(self, latest: Optional[str]) -> None:
+    def _advance_state(self, latest: Optional[str], taken: tuple = ()) -> None:
         """State after emitting records up to `latest`: never behind the incoming state, never
-        past the sync's start (a server clock ahead of ours must not make us skip records)."""
+        past the sync's start (a server clock ahead of ours must not make us skip records).
+        `taken`: change-feed ids whose change at `latest` is delivered (kept with the state, so a
+        sync in which nothing changed fetches nothing)."""
         if not latest or self._cursor is None:
             return
         latest = latest[: self._key_length] + ("Z" if self._key_length == 19 else "")
         if latest > self._sync_cap:
-            latest = self._sync_cap
+            latest, taken = self._sync_cap, ()
         current = self._state_now.get(self._cursor)
         if current is None or latest > current:
-            self._state_now = {self._cursor: latest}
+            self._state_now = {self._cursor: latest, **({TAKEN: list(taken)} if taken else {})}
+        elif latest == current and taken:
+            self._state_now = {self._cursor: latest, TAKEN: sorted(set(self._state_now.get(TAKEN, ())) | set(taken))}
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -372,6 +391,8 @@ class AroFloStream(HttpStream):
     def state(self, value: MutableMapping[str, Any]) -> None:
         incoming = self._state_value(value)
         self._state_now = {self._cursor: incoming} if (incoming and self._cursor) else {}
+        if incoming and self.reads_feed and isinstance(value.get(TAKEN), list):
+            self._state_now[TAKEN] = list(value[TAKEN])
 
 
 _RETRIED = ("retry", "rate_limited")

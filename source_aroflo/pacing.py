@@ -12,11 +12,10 @@ AroFlo's `X-RateLimit-Remaining` says 0). Two additions:
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Optional
 
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget, MovingWindowCallRatePolicy, Rate
 
@@ -76,7 +75,8 @@ class QuotaLedger:
     today, one warning says so before the limit stops the sync.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, zone_api: bool = True) -> None:
+        self.zone_api = zone_api  # the REST API documents no daily limit
         self._lock = threading.Lock()
         self.daily: Dict[str, int] = defaultdict(int)
         self.feed: Dict[str, int] = defaultdict(int)
@@ -126,13 +126,11 @@ class QuotaLedger:
     def summary(self) -> str:
         daily = sum(self.daily.values())
         feed = sum(self.feed.values())
+        if not self.zone_api:
+            return f"{daily} requests"
         text = f"{daily} daily-limited requests, {feed} change-feed requests (no daily limit)"
         if self.daily_remaining is not None:
             text += f"; AroFlo reports {self.daily_remaining} daily requests left"
         if self.secondary_remaining is not None:
             text += f" and {self.secondary_remaining} single-id requests left"
         return text
-
-
-def fetches_for(changes: int, chunk: int) -> int:
-    return math.ceil(changes / chunk) if changes else 0

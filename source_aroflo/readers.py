@@ -28,7 +28,7 @@ import itertools
 import math
 import operator
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, FrozenSet, List, Optional, Tuple, Union
+from typing import Any, Callable, FrozenSet, Optional, Tuple, Union
 
 from .catalog import Reading, Zone
 from .dialects import Ask
@@ -108,6 +108,7 @@ class Step:
     next: Optional[Token] = None
     cursor: Optional[str] = None  # the state may move here once `rows` are emitted
     problem: Optional[str] = None  # not usable: ask the same page again
+    taken: Tuple[str, ...] = ()  # change feed: ids whose change at `cursor` is delivered
 
 
 Key = Callable[[dict], Any]  # a row's primary key (`operator.itemgetter` of the key columns)
@@ -235,9 +236,14 @@ class ChangeFeedReader:
 
     def __init__(self, zone: Zone, size: int, key: Key, feed: Any, chunk: int,
                  since: Optional[str], seek: Optional[Callable[[], _Seek]] = None,
-                 on_missing: Optional[Callable[[int], None]] = None):
+                 on_missing: Optional[Callable[[int], None]] = None,
+                 taken: Tuple[Optional[str], FrozenSet[str]] = (None, frozenset())):
         self.zone, self.size, self.key, self.feed, self.chunk = zone, size, key, feed, chunk
         self.since = since  # None: a first sync
+        # The saved state's instant and the ids whose change at that instant the last sync
+        # delivered: not fetched again (the boundary is inclusive, for same-second ties).
+        self._taken_at, self._taken = taken
+        self._last: Tuple[Optional[str], set] = (None, set())
         self._pages = NumberedPages(zone, size, key)
         self._make_seek = seek  # FEED_OR_SEEK: the zone's own update time, when fewer requests
         self._seek: Optional[_Seek] = None
@@ -252,6 +258,8 @@ class ChangeFeedReader:
             self.choice = "every record (first sync), then the change feed from its newest change"
             return self._pages.first(), self._mark
         changes = self.feed.changes(self.zone.name, self.since)
+        if self._taken:
+            changes = [c for c in changes if not (c[1] == self._taken_at and c[0] in self._taken)]
         end = self.feed.end
         fetches = math.ceil(len(changes) / self.chunk)
         seeks = max(1, math.ceil(len(changes) / self.size))
@@ -300,9 +308,14 @@ class ChangeFeedReader:
         rest = token.pending[len(chunk):]
         following = replace(token, pending=rest) if rest else None
         cursor = chunk[-1][1]
-        if following is None:
-            cursor = max(cursor, self.feed.end or cursor)
-        return Step(rows=ordered, next=following, cursor=cursor)
+        at, taken = self._last
+        if at != cursor:
+            at, taken = cursor, set()
+        taken.update(ident for ident, stamp in chunk if stamp == cursor)
+        self._last = (at, taken)
+        if following is None and self.feed.end and self.feed.end > cursor:
+            return Step(rows=ordered, cursor=self.feed.end)  # nothing of this zone at the feed's end
+        return Step(rows=ordered, next=following, cursor=cursor, taken=tuple(sorted(taken)))
 
 
 def seek_class(reading: Reading) -> type:

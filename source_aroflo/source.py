@@ -47,8 +47,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from . import config as config_module
 from . import redaction
 from .auth import ZoneHmacAuth, build_authenticator
-from .catalog import REST
-from .client import AroFloStream
+from .client import TAKEN, AroFloStream
 from .config import ConfigError, Settings
 from .dialects import FEED, dialect_for
 from .feed import ChangeFeed
@@ -60,6 +59,7 @@ from .state import expand_legacy_state, load_state_file
 from .zones import ZONES, ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
+CHANGE_FEED = "change feed"  # the quota ledger's name for the sync's own reads of the `lastupdate` zone
 SPEC_PATH = Path(__file__).with_name("spec.json")
 AIRBYTE_JOB_ENV = "WORKER_JOB_ID"  # set by the Airbyte platform in every connector container
 
@@ -172,7 +172,7 @@ class SourceAroflo(AbstractSource):
 
         def stream() -> AroFloStream:
             return AroFloStream(zone, settings, dialect, authenticator, budget, datetime.now(timezone.utc),
-                                ledger=ledger)
+                                ledger=ledger, label=CHANGE_FEED)
 
         def entries(after: Optional[str], zones: Tuple[str, ...]):
             return stream().read_rows(FeedEntries(zone, settings.page_size, after, zones))
@@ -203,7 +203,7 @@ class SourceAroflo(AbstractSource):
         names = [c.stream.name for c in wanted]
         state = expand_legacy_state(state or [], names)
         budget = self._budget_for(settings)
-        ledger = QuotaLedger()
+        ledger = QuotaLedger(zone_api=settings.dialect == config_module.HMAC)
         feed = self._change_feed(settings, budget, ledger)
         streams = {s.name: s for s in self._build_streams(settings, budget, feed, ledger)}
         states = _states_by_stream(state)
@@ -273,7 +273,7 @@ def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], se
     if configured.sync_mode != SyncMode.incremental or not state:
         return
     cursor = stream.cursor_field[0] if stream.cursor_field else None
-    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time"))
+    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time", TAKEN))
     if ignored:
         log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
                     f"stream's cursor ({cursor!r}); ignored")
@@ -304,10 +304,11 @@ class _Summary:
     def finish(self, source: str, ledger: QuotaLedger, feed: ChangeFeed) -> None:
         parts = []
         for stream, records, seconds in sorted(self._rows):
-            requests = ledger.daily.get(stream, 0) + ledger.feed.get(stream, 0)
-            parts.append(f"{stream} {records} records, {requests} requests, {seconds:.1f} s")
-        if any(ledger.feed.get(s, 0) for s in (FEED,)) or feed.entries:
-            parts.append(f"change feed {feed.entries} entries")
+            daily, free = ledger.daily.get(stream, 0), ledger.feed.get(stream, 0)
+            spent = f"{daily} requests" + (f" + {free} change-feed" if free else "")
+            parts.append(f"{stream} {records} records, {spent}, {seconds:.1f} s")
+        if ledger.feed.get(CHANGE_FEED):
+            parts.append(f"change feed {ledger.feed[CHANGE_FEED]} requests, {feed.entries} entries")
         self._logger.info(f"Finished syncing {source} in {time.monotonic() - self._started:.1f} s: "
                           f"{ledger.summary()}. " + "; ".join(parts))
 
