@@ -1,13 +1,16 @@
 """`make bench` / `python -m bench`: the five measurements of issue 6 on the local sandbox.
 
 Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
-  BENCH_ONLY             comma list of sections to run: requests,budget,cpu,profile (default all)
+  BENCH_ONLY             comma list of sections: requests,budget,quota,cpu,zonememory,profile (default all)
   BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3; 2 saves ~1 min)
   BENCH_REQ_USERS / _SUPPLIERS / _PAYMENTS   records for the request count (default 2345 / 1000 / 3171)
   BENCH_REQ_PAGE         page size for the request count, both dialects (default 100)
-  BENCH_BUDGET_RECORDS   records per stream for the latency/budget run (default 2000)
-  BENCH_BUDGET_PAGE      zone page size for it (default 40: about 155 requests)
+  BENCH_BUDGET_RECORDS   records in each seed table for the latency/budget run (default 300)
+  BENCH_BUDGET_ZONE_RECORDS  records in each of the other zones for it (default 60)
+  BENCH_BUDGET_PAGE      zone page size for it (default 40: about 150 requests over the 42 streams)
   BENCH_BUDGET_LATENCY   sandbox latency in seconds (default 0.8)
+  BENCH_QUOTA_RECORDS / BENCH_QUOTA_ZONE_RECORDS / BENCH_QUOTA_CHANGES   quota section sizes (1200 / 700 / 60)
+  BENCH_ZONE_MEM_SMALL / BENCH_ZONE_MEM_LARGE   records per stream for memory with every stream (200 / 2000)
   BENCH_MEM_N            records per stream of the small memory run (default 5000: below ~5,000 a stream the pipeline is still filling, which reads as growth); the large run
                          and the CPU comparison use BENCH_CPU_RECORDS (default 10 x BENCH_MEM_N)
   BENCH_PROFILE_RECORDS  records per stream for the profile (default 10000)
@@ -20,11 +23,13 @@ import sys
 import time
 
 from .common import env_float, env_int
-from .sections import bench_budget, bench_cpu_memory, bench_profile, bench_requests
+from .sections import bench_cpu_memory, bench_profile, bench_requests
+from .zones import bench_budget, bench_quota, bench_zone_memory
 
 
 def main() -> int:
-    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "requests,budget,cpu,profile").split(",") if s.strip()}
+    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "requests,budget,quota,cpu,zonememory,profile").split(",")
+            if s.strip()}
     runs = env_int("BENCH_RUNS", 3)
     mem_n = env_int("BENCH_MEM_N", 5000)
     started = time.monotonic()
@@ -36,10 +41,17 @@ def main() -> int:
         page = env_int("BENCH_REQ_PAGE", 100)
         print(bench_requests(sizes, page, page)["text"] + "\n", flush=True)
     if "budget" in only:
-        print(bench_budget(env_int("BENCH_BUDGET_RECORDS", 2000), env_int("BENCH_BUDGET_PAGE", 40),
-                           env_float("BENCH_BUDGET_LATENCY", 0.8), 3, 120)["text"] + "\n", flush=True)
+        print(bench_budget(env_int("BENCH_BUDGET_RECORDS", 300), env_int("BENCH_BUDGET_ZONE_RECORDS", 60),
+                           env_int("BENCH_BUDGET_PAGE", 40), env_float("BENCH_BUDGET_LATENCY", 0.8), 3, 120)["text"]
+              + "\n", flush=True)
+    if "quota" in only:
+        print(bench_quota(env_int("BENCH_QUOTA_RECORDS", 1200), env_int("BENCH_QUOTA_ZONE_RECORDS", 700),
+                          env_int("BENCH_QUOTA_CHANGES", 60))["text"] + "\n", flush=True)
     if "cpu" in only:
         print(bench_cpu_memory(mem_n, env_int("BENCH_CPU_RECORDS", 10 * mem_n), runs)["text"] + "\n", flush=True)
+    if "zonememory" in only:
+        print(bench_zone_memory(env_int("BENCH_ZONE_MEM_SMALL", 200), env_int("BENCH_ZONE_MEM_LARGE", 2000),
+                                runs)["text"] + "\n", flush=True)
     if "profile" in only:
         print(bench_profile(env_int("BENCH_PROFILE_RECORDS", 10000))["text"] + "\n", flush=True)
     print(f"total bench time {time.monotonic() - started:.0f} s")

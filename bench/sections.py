@@ -3,12 +3,12 @@ and returns a dict of figures plus a printable table; `__main__` strings them to
 
 from __future__ import annotations
 
-import io
+
 import math
 import pstats
-import time
+
 from collections import defaultdict
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from integration_tests.harness import configured_catalog, sandbox_config
 from integration_tests.sandbox import BEARER_TOKEN, Dataset, SandboxServer
@@ -126,87 +126,6 @@ def bench_requests(sizes: Dict[str, int], rest_page: int, zone_page: int) -> Dic
              "   cursor stream; it re-emits the records sitting at the saved cursor value (inclusive cursor:\n"
              "   at-least-once).")
     return {"figures": figures, "text": text}
-
-
-# ---------------------------------------------------------------------------------------------
-# 2. Budget under latency
-# ---------------------------------------------------------------------------------------------
-def _key(value: Optional[str], length: int) -> str:
-    return (value or "")[:length]
-
-
-def bench_budget(records: int, page: int, latency: float, rps: int, rpm: int) -> Dict[str, Any]:
-    files = Files()
-    try:
-        sizes = {t: records for t in TABLES}
-        with SandboxServer(Dataset(**sizes), latency_s=latency, rate_limit_per_second=rps,
-                           rate_limit_per_minute=rpm, prerender=True) as server:
-            server.warm(dialects=("zone",))
-            config = sandbox_config(server, "hmac", max_records_per_page=page, start_date=EARLY,
-                                    requests_per_second=rps, requests_per_minute=rpm)
-            run = run_child(connector_args(files.write("config", config),
-                                           files.write("catalog", configured_catalog("incremental", dialect="hmac"))),
-                            keep_stdout=True)
-            _check_ok(run, "zone read under latency")
-            stats = server.stats()
-    finally:
-        files.close()
-    streams = _streams_of(run)
-    states = streams.pop("__states__")
-    total = sum(_requests_by_stream_stats(stats).values())
-    span = (stats["last_arrival"] - stats["first_arrival"] + latency) if stats["first_arrival"] else float("nan")
-    limit = 1.2 * total / 2
-    checks = {}
-    cursor = {"users": ("updated_at", 19), "payments": ("payment_date", 10), "suppliers": ("created_at", 19)}
-    for name in TABLES:
-        rows = streams.get(name, [])
-        column, length = cursor[name]
-        keys = [_key(r.get(column), length) for r in rows if r.get(column)]
-        # Suppliers' first sync pages by number (AroFlo's own order); the others seek on a cursor
-        # (records whose cursor is blank come first, from the first sync's sweep).
-        ordered = name == "suppliers" or all(a <= b for a, b in zip(keys, keys[1:]))
-        ids = [r["id"] for r in rows]
-        complete = len(set(ids)) == records and len(ids) == records
-        checkpoint_ok = True
-        if name != "suppliers":
-            values = [s.get(column) for s in states.get(name, []) if s.get(column)]
-            monotonic = all(a <= b for a, b in zip(values, values[1:]))
-            final = values[-1] if values else None
-            expected = max(keys) if keys else None
-            if expected and length == 19:
-                expected += "Z"
-            checkpoint_ok = monotonic and final == expected and len(values) >= 2
-        checks[name] = {"ordered": ordered, "complete": complete, "checkpoints": checkpoint_ok,
-                        "states": len(states.get(name, [])), "requests": stats["by_path"].get(f"zone:{name}", 0)}
-    figures = {"requests": total, "span_s": span, "wall_s": run.wall, "limit_s": limit,
-               "sequential_s": total * latency, "rejections": stats["rejected_total"],
-               "max_1s": stats["max_requests_1s"], "max_60s": stats["max_requests_60s"],
-               "met": span <= limit and stats["rejected_total"] == 0 and all(
-                   c["ordered"] and c["complete"] and c["checkpoints"] for c in checks.values()),
-               "checks": checks}
-    rows = [["requests R (zone, 3 streams in parallel)", total],
-            ["first arrival -> last answer (s)", span],
-            ["connector wall time incl. start-up (s)", run.wall],
-            ["goal: 1.2 x R / 2 (s)", limit],
-            ["sequential at one request per latency: R x %.1f (s)" % latency, total * latency],
-            ["rejections (status 6 / 429)", stats["rejected_total"]],
-            [f"max requests in any 1 s / 60 s window (limits {rps} / {rpm})", f"{stats['max_requests_1s']} / {stats['max_requests_60s']}"]]
-    for name in TABLES:
-        c = checks[name]
-        rows.append([f"{name}: requests, cursor order, all ids once, checkpoints ({c['states']} states)",
-                     f"{c['requests']}, {_yn(c['ordered'])}, {_yn(c['complete'])}, {_yn(c['checkpoints'])}"])
-    rows.append(["goal (span <= 1.2 R/2, no rejection, order, checkpoints)", verdict(figures["met"])])
-    text = table(f"2. Budget under latency: zone, {records} records/stream, page {page}, latency {latency} s, "
-                 f"limits {rps}/s {rpm}/min", ["figure", "value"], rows)
-    return {"figures": figures, "text": text}
-
-
-def _yn(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
-def _requests_by_stream_stats(stats: dict) -> Dict[str, int]:
-    return {t: stats["by_path"].get(f"zone:{t}", 0) for t in TABLES}
 
 
 # ---------------------------------------------------------------------------------------------

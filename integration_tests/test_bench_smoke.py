@@ -11,7 +11,8 @@ import math
 import pytest
 
 from bench.common import table
-from bench.sections import bench_budget, bench_cpu_memory, bench_profile, bench_requests, ideal_requests
+from bench.sections import bench_cpu_memory, bench_profile, bench_requests, ideal_requests
+from bench.zones import bench_budget, bench_quota, bench_zone_memory
 
 
 def test_ideal_requests_counts_the_empty_page_after_an_exactly_full_one():
@@ -45,13 +46,13 @@ def test_request_counts_are_measured_on_the_wire():
 
 
 def test_budget_run_checks_order_checkpoints_and_limits():
-    result = bench_budget(records=60, page=20, latency=0.05, rps=5, rpm=100)
+    result = bench_budget(seed_records=30, zone_records=8, page=10, latency=0.05, rps=8, rpm=400)
     f = result["figures"]
+    assert f["streams"] == 42
     assert f["rejections"] == 0
-    assert f["max_1s"] <= 5
-    assert f["requests"] >= 3 * ideal_requests(60, 20)
-    for name, check in f["checks"].items():
-        assert check["ordered"] and check["complete"] and check["checkpoints"], name
+    assert f["max_1s"] <= 8
+    assert f["max_in_flight"] <= 4  # a bounded pool of workers, not one thread per stream
+    assert not f["incomplete"] and not f["bad_checkpoints"], (f["incomplete"], f["bad_checkpoints"])
     assert 0 < f["span_s"] < f["wall_s"] + 1
     assert math.isclose(f["limit_s"], 1.2 * f["requests"] / 2)
 
@@ -77,3 +78,19 @@ def test_cpu_memory_and_profile_figures_are_produced():
     assert profile["by_area"]["source_aroflo (connector)"] > 0
     own = [e["where"] for e in profile["top_own_cumtime"]]
     assert any("map_rest" in w or "_interpret" in w for w in own), own
+
+
+@pytest.mark.slow
+def test_quota_figures_hold_the_change_feed_to_zero_requests_when_nothing_changed():
+    result = bench_quota(seed_records=30, zone_records=12, changes=3)
+    f = result["figures"]
+    assert f["feed_zones_no_change"] == 0
+    assert f["daily"]["none2"] <= f["ideal"]["none2"] and f["daily"]["k"] <= f["ideal"]["k"], f
+    assert f["records"]["none2"] < f["records"]["first"]
+    assert "no change again" in result["text"]
+
+
+@pytest.mark.slow
+def test_zone_memory_figures_are_produced():
+    f = bench_zone_memory(small=5, large=10, runs=1, latency=0.02)["figures"]
+    assert f["rss"]["small"] > 0 and f["rss"]["large"] > 0 and f["records"]["large"] > f["records"]["small"]

@@ -124,8 +124,8 @@ def test_a_server_that_always_fails_stops_within_the_retry_bound(server, dialect
     if dialect == "bearer":
         payments_seek = s.stats()["by_path"]["/v1/payments"]
     assert sorted([*per_table.values(), payments_seek]) == [retries + 1, retries + 1, retries + 3], per_table
-    # Zone suppliers' first incremental sync asks the change feed for its newest entry first.
-    assert s.stats()["by_path"].get("zone:lastupdate", 0) == (1 if dialect == "hmac" else 0)
+    # Zone suppliers sync through the change feed (no daily limit), then fetch by id.
+    assert (s.stats()["by_path"].get("zone:lastupdate", 0) > 0) == (dialect == "hmac")
     assert not stdout_problems(run)
     assert "Traceback (most recent call last)" not in run.stderr
 
@@ -215,7 +215,7 @@ def _ids(messages: list, table: str) -> list:
 
 def test_killed_connector_resumes_from_its_last_state(server, dialect, tmp_path):
     s = server(latency_s=0.03)  # slow enough to interrupt mid-stream
-    expected = expected_ids(s, dialect)
+    expected = expected_ids(s, dialect, first_sync=True)  # a first sync, stopped and resumed
     proc = _popen_read(fast_config(s, dialect), configured_catalog("incremental", TABLES, dialect), str(tmp_path))
     try:
         messages = _read_until(proc, records=40)
@@ -319,15 +319,17 @@ def test_records_updated_during_a_sync_are_picked_up_by_the_next_incremental_syn
 
 def test_bad_answers_are_retried_not_half_read_and_an_absurd_retry_after_is_capped(server, dialect):
     wait = 2
+    # Zone suppliers sync through the change feed: their pages are the `lastupdate` zone's.
+    suppliers = "lastupdate" if dialect == "hmac" else "suppliers"
     s = server([
         {"fault": "truncated_json", "match": {"table": "users"}, "skip": 1},
         {"fault": "truncated_json", "match": {"table": "payments"}, "skip": 3},
         {"fault": "non_json", "match": {"table": "users"}, "skip": 3},
         {"fault": "html_error", "status": 200, "match": {"table": "users"}, "skip": 5},
-        {"fault": "html_error", "status": 502, "match": {"table": "suppliers"}, "skip": 1},
-        {"fault": "absurd_retry_after", "match": {"table": "suppliers"}, "skip": 3},
+        {"fault": "html_error", "status": 502, "match": {"table": suppliers}, "skip": 1},
+        {"fault": "absurd_retry_after", "match": {"table": suppliers}, "skip": 3},
         {"fault": "missing_id", "index": 1, "match": {"table": "payments"}, "skip": 1},
-        *[{"fault": "repeat_previous_page", "match": {"table": t, "page": 2}} for t in TABLES],
+        *[{"fault": "repeat_previous_page", "match": {"table": t, "page": 2}} for t in ("users", "payments", suppliers)],
     ])
     expected = expected_ids(s, dialect)
     run = read(s, dialect, max_retry_wait_seconds=wait)
@@ -367,3 +369,27 @@ def test_records_ascend_and_state_never_passes_the_sync_start(server, dialect):
                   if st["stream"]["stream_descriptor"]["name"] == table and st["stream"].get("stream_state")]
         assert values and all(v <= cap for v in values), (values[-3:], cap)  # ...but state stops at sync start
         assert values[-1] >= floor
+
+
+def test_a_first_sync_stopped_by_the_daily_limit_resumes_at_the_page_it_reached(server):
+    """Zone dialect: a first sync reads every record in numbered pages; its state is its position
+    until it is done, so a stop costs only the pages not yet read."""
+    s = server([{"fault": "zone_status", "code": 7, "match": {"table": "users"}, "skip": 4, "times": -1}])
+    expected = expected_ids(s, "hmac", ["users"], first_sync=True)["users"]
+    first = read(s, "hmac", state=None, streams=["users"])
+    assert first.returncode != 0 and "daily request limit" in " ".join(error_messages(first))
+    progress = first.stream_state("users")["first_sync"]
+    assert progress["page"] == 4 and progress["size"] == PAGE_SIZE and progress["mark"], progress  # mark + 3 pages
+    assert len(first.ids("users")) == 3 * PAGE_SIZE
+
+    s.set_faults([])
+    s.stats_obj.reset()
+    second = read(s, "hmac", state=first.final_state(), streams=["users"])
+    assert second.returncode == 0, error_messages(second)
+    asked = [e["target"] for e in s.stats(log=500)["log"] if "zone=users" in e["target"]]
+    pages = [int(t.split("page=")[1].split("&")[0]) for t in asked]
+    assert pages and min(pages) == 4, pages  # resumed where it stopped, no second mark request
+    assert "order=" not in " ".join(asked)
+    assert set(first.ids("users")) | set(second.ids("users")) == expected
+    assert not set(first.ids("users")) & set(second.ids("users"))
+    assert second.stream_state("users") == {"updated_at": progress["mark"]}

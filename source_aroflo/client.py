@@ -39,7 +39,8 @@ from .dialects import Ask, Answer
 from .errors import ANSWER_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
 from .mapping import build_mapper
 from .output import RecordPage
-from .readers import (ChangeFeedReader, FetchToken, NumberedPages, SeekOnTime, Step, TooSmall, seek_class)
+from .readers import (ChangeFeedReader, FetchToken, FirstSync, NumberedPages, SeekOnTime, Step, TooSmall,
+                      seek_class)
 from .schemas import json_schema
 
 log = logging.getLogger("airbyte.aroflo")
@@ -197,6 +198,9 @@ class AroFloStream(HttpStream):
             return reader.choice
         if isinstance(reader, NumberedPages):
             return f"every record, {self._settings.page_size} a page"
+        if isinstance(reader, FirstSync):
+            since = f"; delivered: changed since {reader.start}, or with a blank cursor" if reader.start else ""
+            return f"every record (a first sync), {self._settings.page_size} a page{since}"
         after = getattr(reader, "after", None)
         return (f"changes since {after}" if after else "every record") + f", {self._settings.page_size} a page"
 
@@ -212,22 +216,27 @@ class AroFloStream(HttpStream):
             reader = NumberedPages(zone, size, ident)
             return reader, reader.first(), None
         reading = self._reading
+        incoming = self._state_value(stream_state)
+        if not incoming:
+            # A first sync: every record (AroFlo's date filters miss blank dates), the state at
+            # the zone's newest change. Its position is the state until it is done.
+            start = None if reading.uses_feed else self._start_bound(stream_state)
+            mark = self._feed.mark if reading.uses_feed else None
+            reader = FirstSync(zone, size, ident, self._cursor, start, mark=mark,
+                               progress=stream_state.get(FirstSync.PROGRESS), fallback=self._start_bound(stream_state))
+            return reader, reader.first(), None
         if reading.uses_feed:
-            incoming = self._state_value(stream_state)
-            since = self.feed_since(stream_state) if incoming else None
+            since = self.feed_since(stream_state)
             # A zone with an update time of its own may seek on it instead, when that costs less.
             own = functools.partial(SeekOnTime, zone, self._cursor, size, ident, since) \
-                if reading is Reading.FEED_OR_SEEK and incoming else None
-            taken = (incoming, frozenset(stream_state.get(TAKEN) or ())) if incoming else (None, frozenset())
+                if reading is Reading.FEED_OR_SEEK else None
+            taken = (incoming, frozenset(stream_state.get(TAKEN) or ()))
             reader = ChangeFeedReader(zone, size, ident, self._feed, self._dialect.IDS_PER_REQUEST, since,
                                       seek=own, on_missing=self._count_missing, taken=taken)
             token, done = reader.first()
             return reader, token, done
-        # A first sync starts with a sweep by id for the records whose cursor is blank (a zone
-        # without an id where field, the change feed itself, has none to sweep).
-        first_sync = not self._state_value(stream_state) and zone.id_where is not None
         reader = seek_class(reading)(zone, self._cursor, size, ident, self._start_bound(stream_state),
-                                     sweep=first_sync, strict=zone.cursor_kind != "local")
+                                     strict=zone.cursor_kind != "local")
         return reader, reader.first(), None
 
     def feed_since(self, stream_state: Mapping[str, Any]) -> Optional[str]:
@@ -329,6 +338,8 @@ class AroFloStream(HttpStream):
         self._pages += 1
         self._records += len(rows)
         if self._cursor is not None:
+            if step.progress is not None and self._cursor not in self._state_now:
+                self._state_now = {FirstSync.PROGRESS: step.progress}  # where a stopped first sync resumes
             self._advance_state(step.cursor, step.taken)
         if rows:
             yield RecordPage(self.name, rows, time.time_ns() // 1_000_000)
@@ -378,7 +389,7 @@ class AroFloStream(HttpStream):
         if latest > self._sync_cap:
             latest, taken = self._sync_cap, ()
         current = self._state_now.get(self._cursor)
-        if current is None or latest > current:
+        if current is None or latest > current:  # (a first sync's position gives way to its cursor)
             self._state_now = {self._cursor: latest, **({TAKEN: list(taken)} if taken else {})}
         elif latest == current and taken:
             self._state_now = {self._cursor: latest, TAKEN: sorted(set(self._state_now.get(TAKEN, ())) | set(taken))}
@@ -391,6 +402,8 @@ class AroFloStream(HttpStream):
     def state(self, value: MutableMapping[str, Any]) -> None:
         incoming = self._state_value(value)
         self._state_now = {self._cursor: incoming} if (incoming and self._cursor) else {}
+        if not incoming and self._cursor and isinstance((value or {}).get(FirstSync.PROGRESS), dict):
+            self._state_now = {FirstSync.PROGRESS: dict(value[FirstSync.PROGRESS])}
         if incoming and self.reads_feed and isinstance(value.get(TAKEN), list):
             self._state_now[TAKEN] = list(value[TAKEN])
 

@@ -160,7 +160,7 @@ def normalize(raw: Mapping[str, Any]) -> dict:
         value = config.get(key)
         if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             config[key] = value.strip().lower() in _TRUE
-    for key in ("base_url", "start_date"):
+    for key in ("base_url", "start_date", "site_timezone"):
         if isinstance(config.get(key), str) and not config[key].strip():
             del config[key]  # an empty optional field in a form means "not set"
     return config

@@ -139,6 +139,10 @@ class AroFloBackoff(BackoffStrategy):
             ceiling = min(self._max_wait, self._base * (2 ** max(0, attempt_count - 1)))
             wait = random.uniform(ceiling / 2, ceiling) + _CDK_ADDS_SECONDS  # jitter spreads clients apart
             reason = "exponential backoff with jitter"
+        if attempt_count > self._max_retries:  # the CDK asks once more after the last attempt
+            self._logger.warning(f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed "
+                                 f"({_problem_of(response_or_exception)}); giving up")
+            return 0.001
         self._logger.warning(
             f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed "
             f"({_problem_of(response_or_exception)}); waiting {wait:.1f} s ({reason}) before retrying"

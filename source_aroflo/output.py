@@ -129,10 +129,21 @@ def launch(source: Any, args: List[str]) -> None:
                 # other thread's log line can land in the middle of the page.
                 with PRINT_BUFFER.lock:
                     PRINT_BUFFER.flush()
-                    raw.write(out.encoded())
+                    write_all(raw, out.encoded())
                     raw.flush()
             else:
                 print(f"{out}\n", end="")
+
+
+def write_all(raw: Any, data: bytes) -> None:
+    """Write every byte: an unbuffered stdout (PYTHONUNBUFFERED) is a bare file whose `write`
+    may write only part of a page when a signal interrupts it, and the rest would be lost."""
+    view = memoryview(data)
+    while view:
+        written = raw.write(view)
+        if written is None:  # a non-blocking pipe that is full: try again
+            continue
+        view = view[written:]
 
 
 class StreamReadLog(logging.LoggerAdapter):

@@ -12,13 +12,13 @@ same page again). Readers never touch HTTP, state or Airbyte messages.
   the cursor; each next page is asked from the cursor of the last record received (inclusive),
   and the records already emitted at that value are skipped by id. A page wholly on one value
   steps through it by page number. A record whose cursor is blank is emitted and never moves
-  the cursor. A first sync starts with a sweep (`PageToken(blank_only=True)`) for the records
-  a date filter cannot reach because their cursor is blank (§5.2); its state stays empty until
-  the sweep is done, so a first sync stopped half-way sweeps again.
+  the cursor.
+- `FirstSync` (`MarkToken`, then `PageToken`): the first incremental sync of a zone: its
+  newest change (from the zone, or from the change feed), then every record in numbered pages;
+  the state is that newest change once the read is done, the position until then.
 - `ChangeFeedReader` (`FetchToken`): the zone's changes from the shared change feed
   (`feed.ChangeFeed`), fetched by id in chunks, emitted in change order with their change time
-  as the cursor. A first sync reads the zone in numbered pages and keeps the feed's newest
-  change, seen just before, as its state.
+  as the cursor.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ class PageToken:
     page: int
     size: int
     previous: Optional[Tuple[Any, Any, int]] = None  # first id, last id, count of the page before
-    blank_only: bool = False  # the first-sync sweep: only records whose cursor is blank
 
     def halved(self) -> "PageToken":
         offset = (self.page - 1) * self.size
@@ -62,7 +61,7 @@ class PageToken:
         return replace(self, size=smaller, page=offset // smaller + 1)
 
     def describe(self) -> str:
-        return f"page {self.page}" + (" (records with a blank cursor)" if self.blank_only else "")
+        return f"page {self.page}"
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,20 @@ class FetchToken:
         return f"{len(self.chunk)} changed records by id ({len(self.pending)} to go)"
 
 
-Token = Union[PageToken, SeekToken, FetchToken]
+@dataclass(frozen=True)
+class MarkToken:
+    """A first sync's first request: the zone's newest cursor value (newest first, a few records)."""
+
+    size: int = 10
+
+    def halved(self) -> "MarkToken":
+        raise TooSmall()
+
+    def describe(self) -> str:
+        return "its newest update time"
+
+
+Token = Union[PageToken, SeekToken, FetchToken, MarkToken]
 
 
 @dataclass
@@ -109,6 +121,7 @@ class Step:
     cursor: Optional[str] = None  # the state may move here once `rows` are emitted
     problem: Optional[str] = None  # not usable: ask the same page again
     taken: Tuple[str, ...] = ()  # change feed: ids whose change at `cursor` is delivered
+    progress: Optional[dict] = None  # a first sync's position, kept as the state until it is done
 
 
 Key = Callable[[dict], Any]  # a row's primary key (`operator.itemgetter` of the key columns)
@@ -121,9 +134,8 @@ def _signature(rows: list, key: Key) -> Optional[Tuple[Any, Any, int]]:
 class NumberedPages:
     """Page by number through a `where` that matches every record."""
 
-    def __init__(self, zone: Zone, size: int, key: Key, blank_cursor: Optional[str] = None):
+    def __init__(self, zone: Zone, size: int, key: Key):
         self.zone, self.size, self.key = zone, size, key
-        self.blank_cursor = blank_cursor  # with blank_only tokens: the column that must be blank
 
     def first(self) -> PageToken:
         return PageToken(1, self.size)
@@ -137,9 +149,6 @@ class NumberedPages:
             return Step(problem="the page repeats the previous page")
         full = received >= token.size
         following = replace(token, page=token.page + 1, previous=signature) if full else None
-        if token.blank_only:
-            column = self.blank_cursor
-            rows = [row for row in rows if row.get(column) is None]
         return Step(rows=rows, next=following)
 
 
@@ -148,39 +157,23 @@ class _Seek:
 
     key_length = 19
 
-    def __init__(self, zone: Zone, column: str, size: int, key: Key, after: Optional[str],
-                 sweep: bool = False, strict: bool = True):
+    def __init__(self, zone: Zone, column: str, size: int, key: Key, after: Optional[str], strict: bool = True):
         self.zone, self.column, self.size, self.key = zone, column, size, key
         self.after = after
         # A site-local cursor can run backwards in the hour repeated when daylight saving ends:
         # not strict, its values are read as never going backwards instead of failing the page.
         self.strict = strict
-        self._sweep = NumberedPages(zone, size, key, blank_cursor=column) if sweep else None
 
-    def first(self) -> Token:
-        if self._sweep is not None:
-            return PageToken(1, self.size, blank_only=True)
+    def first(self) -> SeekToken:
         return SeekToken(self.after, 1, self.size)
 
     def canonical(self, key: str) -> str:
         return key + ("Z" if self.key_length == 19 else "")
 
-    def ask(self, token: Token) -> Ask:
-        if isinstance(token, PageToken):
-            return self._sweep.ask(token)
+    def ask(self, token: SeekToken) -> Ask:
         return Ask(self.zone, page=token.page, size=token.size, seek=True, after=token.after)
 
-    def take(self, token: Token, rows: list, received: int) -> Step:
-        if isinstance(token, PageToken):
-            step = self._sweep.take(token, rows, received)
-            if step.next is None and step.problem is None:
-                # Swept: from here the seek checkpoints; a sync stopped later resumes from its
-                # state, with the blank-cursor records already delivered.
-                step.next, step.cursor = SeekToken(self.after, 1, token.size), self.after
-            return step
-        return self._seek(token, rows, received)
-
-    def _seek(self, token: SeekToken, rows: list, received: int) -> Step:
+    def take(self, token: SeekToken, rows: list, received: int) -> Step:
         column, length, ident = self.column, self.key_length, self.key
         full = received >= token.size
         bound_key = token.after[:length] if token.after else None
@@ -231,32 +224,87 @@ class SeekOnDate(_Seek):
     key_length = 10
 
 
+class FirstSync:
+    """A cursor zone's first sync: every record, in numbered pages, then the state at the zone's
+    newest change as it was just before the read.
+
+    AroFlo's date filters cannot see a record whose date is blank (§5.2), so a first sync reads
+    the zone once in full (ceil(n / page) requests) rather than seeking from the start date; the
+    start date still decides which records it delivers (those changed since, and those with a
+    blank cursor). The mark comes from the zone itself (one request, newest first) or from the
+    change feed. Until the read is done the state is its position (`progress`), so a first sync
+    stopped half-way resumes at the page it reached.
+    """
+
+    PROGRESS = "first_sync"
+
+    MARK_ROWS = 10  # asked newest first: the first with a cursor is the mark (a blank one never is)
+
+    def __init__(self, zone: Zone, size: int, key: Key, column: str, start: Optional[str],
+                 mark: Optional[Callable[[], Optional[str]]] = None, progress: Optional[dict] = None,
+                 fallback: Optional[str] = None):
+        self.zone, self.size, self.key, self.column, self.start = zone, size, key, column, start
+        # The state when there is no mark (no record, or no change-feed entry, has a time yet):
+        # the start, so the next sync looks for changes from there instead of reading all again.
+        self.fallback = fallback or start
+        self._pages = NumberedPages(zone, size, key)
+        self._mark_from = mark  # None: ask the zone for its newest record
+        self._progress = progress if isinstance(progress, dict) else None
+        self.mark: Optional[str] = None
+
+    def first(self) -> Token:
+        progress = self._progress
+        if progress and isinstance(progress.get("page"), int) and isinstance(progress.get("size"), int):
+            self.mark = progress.get("mark")
+            return PageToken(max(1, progress["page"]), max(1, progress["size"]))
+        if self._mark_from is not None:
+            self.mark = self._mark_from()
+            return self._pages.first()
+        return MarkToken()
+
+    def ask(self, token: Token) -> Ask:
+        if isinstance(token, MarkToken):
+            return Ask(self.zone, page=1, size=self.MARK_ROWS, seek=True, newest=True)
+        return self._pages.ask(token)
+
+    def take(self, token: Token, rows: list, received: int) -> Step:
+        if isinstance(token, MarkToken):
+            self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+            return Step(next=self._pages.first())
+        step = self._pages.take(token, rows, received)
+        if step.problem is not None:
+            return step
+        start, column = self.start, self.column
+        if start:  # delivered: changed since the start, or with a cursor no filter could see
+            size = len(start)
+            step.rows = [row for row in step.rows if row[column] is None or row[column][:size] >= start[:size]]
+        if step.next is not None:
+            step.progress = {"mark": self.mark, "page": step.next.page, "size": step.next.size}
+        else:
+            step.cursor = self.mark or self.fallback
+        return step
+
+
 class ChangeFeedReader:
     """A zone's changes from the shared change feed, fetched by id, in change order."""
 
     def __init__(self, zone: Zone, size: int, key: Key, feed: Any, chunk: int,
-                 since: Optional[str], seek: Optional[Callable[[], _Seek]] = None,
+                 since: str, seek: Optional[Callable[[], _Seek]] = None,
                  on_missing: Optional[Callable[[int], None]] = None,
                  taken: Tuple[Optional[str], FrozenSet[str]] = (None, frozenset())):
         self.zone, self.size, self.key, self.feed, self.chunk = zone, size, key, feed, chunk
-        self.since = since  # None: a first sync
+        self.since = since  # the saved state minus the lookback
         # The saved state's instant and the ids whose change at that instant the last sync
         # delivered: not fetched again (the boundary is inclusive, for same-second ties).
         self._taken_at, self._taken = taken
         self._last: Tuple[Optional[str], set] = (None, set())
-        self._pages = NumberedPages(zone, size, key)
         self._make_seek = seek  # FEED_OR_SEEK: the zone's own update time, when fewer requests
         self._seek: Optional[_Seek] = None
-        self._mark: Optional[str] = None
         self._on_missing = on_missing or (lambda count: None)
         self.choice = ""
 
     def first(self) -> Tuple[Optional[Token], Optional[str]]:
         """The first token, and the cursor to keep when there is nothing to ask."""
-        if self.since is None:
-            self._mark = self.feed.mark()
-            self.choice = "every record (first sync), then the change feed from its newest change"
-            return self._pages.first(), self._mark
         changes = self.feed.changes(self.zone.name, self.since)
         if self._taken:
             changes = [c for c in changes if not (c[1] == self._taken_at and c[0] in self._taken)]
@@ -276,8 +324,6 @@ class ChangeFeedReader:
     def ask(self, token: Token) -> Ask:
         if self._seek is not None:
             return self._seek.ask(token)
-        if isinstance(token, PageToken):
-            return self._pages.ask(token)
         return Ask(self.zone, ids=tuple(ident for ident, _ in token.chunk))
 
     def take(self, token: Token, rows: list, received: int) -> Step:
@@ -285,11 +331,6 @@ class ChangeFeedReader:
             step = self._seek.take(token, rows, received)
             if step.next is None and step.problem is None:
                 step.cursor = max(filter(None, (step.cursor, self.feed.end)), default=None)
-            return step
-        if isinstance(token, PageToken):
-            step = self._pages.take(token, rows, received)
-            if step.next is None and step.problem is None:
-                step.cursor = self._mark  # the whole zone is read: later changes are in the feed
             return step
         return self._fetched(token, rows)
 
@@ -334,7 +375,8 @@ class FeedEntries(SeekOnTime):
 
 
 class NewestEntry:
-    """The change feed's newest entry for some zones: one request."""
+    """The change feed's newest entry for some zones: one request, newest first (the first with
+    a time is the newest; an entry with a blank time is never taken for it)."""
 
     def __init__(self, zone: Zone, zones: Tuple[str, ...]):
         self.zone, self.zones = zone, zones
@@ -343,7 +385,8 @@ class NewestEntry:
         return PageToken(1, 1)
 
     def ask(self, token: PageToken) -> Ask:
-        return Ask(self.zone, page=1, size=1, seek=True, newest=True, feed=self.zones)
+        return Ask(self.zone, page=1, size=FirstSync.MARK_ROWS, seek=True, newest=True, feed=self.zones)
 
     def take(self, token: PageToken, rows: list, received: int) -> Step:
-        return Step(rows=rows[:1])
+        dated = [row for row in rows if isinstance(row.get("updated_at"), str)]
+        return Step(rows=[max(dated, key=lambda row: row["updated_at"])] if dated else [])

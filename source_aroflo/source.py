@@ -54,7 +54,7 @@ from .feed import ChangeFeed
 from .output import RecordPage, StreamReadLog
 from .pacing import QuotaLedger, build_budget
 from .parallel import LockedMessageRepository, read_in_parallel, workers_for
-from .readers import FeedEntries, NewestEntry
+from .readers import FeedEntries, FirstSync, NewestEntry
 from .state import expand_legacy_state, load_state_file
 from .zones import ZONES, ZONES_BY_NAME
 
@@ -273,7 +273,7 @@ def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], se
     if configured.sync_mode != SyncMode.incremental or not state:
         return
     cursor = stream.cursor_field[0] if stream.cursor_field else None
-    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time", TAKEN))
+    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time", TAKEN, FirstSync.PROGRESS))
     if ignored:
         log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
                     f"stream's cursor ({cursor!r}); ignored")

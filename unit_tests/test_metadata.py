@@ -6,10 +6,13 @@ import json
 import re
 import tomllib
 import uuid
+import xml.etree.ElementTree as ElementTree
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from airbyte_cdk.models.connector_metadata import ConnectorLanguage, MetadataFile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +75,40 @@ def test_pypi_publication_declared():
 
 
 def test_license_matches_the_package():
-    assert PYPROJECT["project"]["license"]["text"] == DATA["license"]
+    assert PYPROJECT["project"]["license"] == DATA["license"]
+
+
+def test_pyproject_license_is_an_spdx_string():
+    """PEP 639: `license = "MIT"`; the `{ text = ... }` table is deprecated by setuptools."""
+    license_ = PYPROJECT["project"]["license"]
+    assert isinstance(license_, str), f"project.license must be an SPDX expression string, got {license_!r}"
+    assert re.fullmatch(r"[A-Za-z0-9.+-]+(?: (?:AND|OR|WITH) [A-Za-z0-9.+-]+)*", license_), license_
+    assert not any(c.startswith("License ::") for c in PYPROJECT["project"].get("classifiers", [])), \
+        "a licence classifier next to an SPDX licence is an error for setuptools"
+
+
+def test_build_system_asks_for_a_setuptools_that_reads_spdx_licenses():
+    requirements = {r.name: r for r in map(Requirement, PYPROJECT["build-system"]["requires"])}
+    setuptools = requirements["setuptools"].specifier
+    assert setuptools.contains("77.0.0") and not setuptools.contains("76.1.0"), str(setuptools)
+
+
+def test_icon_is_a_small_well_formed_svg():
+    assert DATA["icon"] == "aroflo.svg"
+    icon = ROOT / DATA["icon"]
+    assert icon.is_file(), f"{icon} is missing"
+    assert icon.stat().st_size < 10_000, "the registry wants a small icon"
+    root = ElementTree.parse(icon).getroot()  # raises on XML that is not well-formed
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+    assert len(root.get("viewBox", "").split()) == 4, "a viewBox lets the icon scale"
+    assert len(list(root.iter())) > 1, "an empty <svg>"
+
+
+def test_release_date_is_an_iso_date():
+    released = DATA["releaseDate"]
+    assert isinstance(released, str), "quote it: YAML reads an unquoted date as a date, not the registry's string"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", released), released
+    assert date.fromisoformat(released) >= date(2026, 1, 1)
 
 
 

@@ -77,3 +77,21 @@ def test_the_closing_line_of_a_stream_counts_records_not_pages(caplog) -> None:
         log.info("Syncing stream: users ")
     assert [r.getMessage() for r in caplog.records] == [
         "Read 2345 records from users stream", "Read 3 records from payments stream", "Syncing stream: users "]
+
+
+def test_a_page_is_written_whole_even_when_the_file_takes_it_in_parts():
+    from source_aroflo.output import write_all
+
+    class Partial:
+        def __init__(self):
+            self.data = b""
+
+        def write(self, chunk):
+            taken = bytes(chunk[:7])  # as an unbuffered stdout interrupted by a signal would
+            self.data += taken
+            return len(taken)
+
+    sink = Partial()
+    page = b'{"type":"RECORD"}\n' * 5
+    write_all(sink, page)
+    assert sink.data == page

@@ -81,23 +81,23 @@ class RequestShapeTest(unittest.TestCase):
                 _, output = run(zone_config(), stream, data=data)
                 self.assertEqual(len(output.records), count, output.get_formatted_error_message())
 
-    def test_a_first_incremental_read_sweeps_for_blank_cursors_then_seeks_on_the_cursor(self):
+    def test_a_first_incremental_read_asks_the_newest_change_then_pages_through_every_record(self):
+        # AroFlo's date filters cannot see blank dates, so a first sync reads the zone in full
+        # (numbered pages under `id != 0`) after one request for its newest change (the state).
         for stream in ("users", "payments"):
             with self.subTest(stream=stream):
                 server, output = run(zone_config(max_records_per_page=2, start_date="2020-01-01"), stream,
                                      "incremental")
                 self.assertEqual(len(output.records), 3, output.get_formatted_error_message())
-                seeks = [r for r in server.requests if "order" in query_of(r)]
-                sweeps = [r for r in server.requests if "order" not in query_of(r)]
-                self.assertGreaterEqual(len(seeks), 2)
-                for request in seeks:
-                    names = [k for k, _ in query_pairs(request)]
-                    self.assertEqual(names, ["zone", "where", "order", "page", "pageSize"])
-                    self.assertEqual(query_of(request)["order"], f"{WHERE_FIELDS[stream]}|asc")
-                    self.assertEqual(where_bound(request)[0], WHERE_FIELDS[stream])
-                # Before the seek, one pass by id finds the records no date filter can reach.
-                self.assertEqual([query_of(r)["where"] for r in sweeps], [[f"and|{ID_FIELDS[stream]}|!=|0"]] * 2)
-                self.assertEqual(server.requests[:len(sweeps)], sweeps)
+                mark, *pages = server.requests
+                self.assertEqual([k for k, _ in query_pairs(mark)], ["zone", "where", "order", "page", "pageSize"])
+                self.assertEqual(query_of(mark)["order"], f"{WHERE_FIELDS[stream]}|desc")
+                self.assertEqual(query_of(mark)["pageSize"], "10")  # the newest with a time, skipping blanks
+                self.assertEqual([query_of(r)["where"] for r in pages], [[f"and|{ID_FIELDS[stream]}|!=|0"]] * 2)
+                self.assertEqual([query_of(r)["page"] for r in pages], ["1", "2"])
+                cursor = "updated_at" if stream == "users" else "payment_date"
+                newest = max(r[cursor] for r in records_of(output))
+                self.assertEqual(output.most_recent_state.stream_state.__dict__[cursor], newest)
 
     def test_unset_page_size_is_500(self):
         server, output = run(zone_config(), "payments")
@@ -140,14 +140,21 @@ class IncrementalFilterTest(unittest.TestCase):
                         self._payments_state("2024-01-10"))
         self.assertEqual(where_bound(server.requests[0])[1], "2024-01-08")
 
-    def test_first_incremental_sync_starts_at_start_date(self):
-        # (after the first sync's sweep for blank cursors)
-        server, _ = run(zone_config(start_date="2024-03-01"), "users", "incremental")
-        seek = next(r for r in server.requests if "order" in query_of(r))
-        self.assertEqual(where_bound(seek)[1], "2024-02-29 23:59:59")
-        server, _ = run(zone_config(start_date="2024-03-01"), "payments", "incremental")
-        seek = next(r for r in server.requests if "order" in query_of(r))
-        self.assertEqual(where_bound(seek)[1], "2024-02-29")
+    def test_a_first_incremental_sync_delivers_what_changed_since_start_date_and_blank_cursors(self):
+        data = {"users": [user(1, "2024/02/28 10:00:00"), user(2, "2024/03/02 10:00:00"), user(3, " ")],
+                "payments": [payment(1, "2024/02/28"), payment(2, "2024/03/01"), payment(3, "")]}
+        for stream, cursor in (("users", "updated_at"), ("payments", "payment_date")):
+            with self.subTest(stream=stream):
+                server, output = run(zone_config(start_date="2024-03-01"), stream, "incremental", data=data)
+                delivered = sorted(int(r["id"].rstrip("=")[-4:]) for r in records_of(output))
+                self.assertEqual(delivered, [2, 3])  # not the one before start_date
+                state = output.most_recent_state.stream_state.__dict__
+                self.assertEqual(state, {cursor: max(r[cursor] for r in records_of(output) if r.get(cursor))})
+                # The next sync seeks from that state.
+                server, _ = run(zone_config(start_date="2024-03-01"), stream, "incremental",
+                                StateBuilder().with_stream_state(stream, state).build(), data)
+                self.assertEqual(len(server.requests), 1)
+                self.assertEqual(where_bound(server.requests[0])[0], WHERE_FIELDS[stream])
 
 
 class ResponseReadingTest(unittest.TestCase):

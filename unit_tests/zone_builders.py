@@ -269,9 +269,10 @@ class ZoneServer:
                 raise AssertionError(f"unexpected operator in {clause}")
         if "order" in q:
             order_field, direction = q["order"].split("|")
-            assert direction == "asc", q["order"]
+            assert direction in ("asc", "desc"), q["order"]
             id_field = ZONE_FIELDS.get(table, (None, "zoneid"))[1]
-            rows.sort(key=lambda r: (str(r[order_field]).strip().replace("/", "-"), r.get(id_field)))
+            rows.sort(key=lambda r: (str(r[order_field]).strip().replace("/", "-"), r.get(id_field)),
+                      reverse=direction == "desc")
         page, size = int(q["page"]), int(q["pageSize"])
         chunk = rows[(page - 1) * size: page * size]
         id_field = ZONE_FIELDS.get(table, (None, "zoneid"))[1]

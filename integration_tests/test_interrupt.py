@@ -1,0 +1,95 @@
+"""Ctrl-C (SIGINT) or a cancel from the platform (SIGTERM) in the middle of `read`.
+
+The connector must stop where it is and say so in one line: no traceback, nothing half
+written on stdout, and the exit code a shell gives a process stopped by that signal
+(128 + the signal's number: 130 for SIGINT, 143 for SIGTERM).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from integration_tests.harness import MAIN, ROOT, TABLES, configured_catalog, sandbox_config
+
+ROWS = 300  # per table: with 10 records a page and 0.5 s a request, a full read takes over 15 s
+INTERRUPTED = "The sync was interrupted"
+
+
+def _start_read(config: dict, catalog: dict, folder: Path) -> subprocess.Popen:
+    paths = []
+    for name, value in (("config", config), ("catalog", catalog)):
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(value))
+        paths += [f"--{name}", str(path)]
+    return subprocess.Popen([sys.executable, str(MAIN), "read", *paths], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, cwd=str(ROOT))
+
+
+def _collect(stream, lines: list, first_record: threading.Event = None) -> threading.Thread:
+    def pump() -> None:
+        for line in stream:
+            lines.append(line)
+            if first_record is not None and line.startswith('{"type":"RECORD"'):
+                first_record.set()
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("signum, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_signal_mid_read_stops_the_sync_cleanly(sandbox, tmp_path, signum, exit_code):
+    server = sandbox(users=ROWS, suppliers=ROWS, payments=ROWS, latency_s=0.5)
+    config = sandbox_config(server, "bearer", max_records_per_page=10, start_date="2023-01-01")
+    proc = _start_read(config, configured_catalog("incremental", TABLES, "bearer"), tmp_path)
+    stdout, stderr, first_record = [], [], threading.Event()
+    pumps = [_collect(proc.stdout, stdout, first_record), _collect(proc.stderr, stderr)]
+    try:
+        assert first_record.wait(timeout=8), f"no record within 8 s: {''.join(stdout + stderr)[-2000:]}"
+        assert proc.poll() is None, "the read ended before it could be interrupted"
+        proc.send_signal(signum)
+        signalled = time.monotonic()
+        returncode = proc.wait(timeout=8)
+        stopped_after = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+    for pump in pumps:
+        pump.join(timeout=5)
+    out, err = "".join(stdout), "".join(stderr)
+
+    assert returncode == exit_code, f"exit code {returncode}; stderr: {err[-2000:]}"
+    assert stopped_after < 5, f"took {stopped_after:.1f} s to stop"
+    assert "Traceback" not in out and "Traceback" not in err, (out + err)[-3000:]
+    assert err.strip() == "", err[-2000:]
+
+    messages = []
+    for number, line in enumerate(out.splitlines(), 1):
+        try:
+            messages.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"stdout line {number} is not JSON: {line[:300]!r}")
+
+    interrupted = [m for m in messages if m["type"] == "LOG" and INTERRUPTED in m["log"]["message"]]
+    assert len(interrupted) == 1, [m["log"] for m in messages if m["type"] == "LOG"]
+    log = interrupted[0]["log"]
+    assert log["level"] == "WARN"
+    name = signal.Signals(signum).name
+    assert name in log["message"]
+    assert "last checkpoint" in log["message"] and "next sync resumes from it" in log["message"]
+    assert messages[-1] == interrupted[0], "something was written after the interrupted line"
+
+    records = [m for m in messages if m["type"] == "RECORD"]
+    assert 0 < len(records) < 3 * ROWS, "the read was not interrupted mid-way"
+    assert not [m for m in messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"], \
+        "an interruption is not an error of the connector"
