@@ -229,6 +229,7 @@ class Zone:
     seed: Optional[SeedTable] = None
     rest: bool = False  # also offered by the seed's REST dialect
     doc: str = ""
+    caveat: str = ""  # what an incremental sync of this zone cannot see (logged, and in the docs)
     where_kinds: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -172,6 +172,8 @@ class AroFloStream(HttpStream):
         started = time.monotonic()
         self._pages = self._records = self._missing = 0
         log.info(f"{self.name}: reading {self._plan(incremental)}")
+        if incremental and self.zone.caveat and not self._rest:
+            log.info(f"{self.name}: {self.zone.caveat}")
         if self._ledger is not None:
             self._ledger.expect(self._label, self._fewest_requests())
         if self._token is None:

@@ -415,11 +415,25 @@ def build_zone_mapper(zone: Zone, columns: Mapping[str, dict], site_tz: tzinfo) 
     return map_zone
 
 
-def build_rest_mapper(columns: Mapping[str, dict]) -> Mapper:
-    """The seed's REST records: already in the seed's columns, flattened and typed."""
+def build_rest_mapper(columns: Mapping[str, dict], objects: tuple = ()) -> Mapper:
+    """The seed's REST records: already in the seed's columns, flattened and typed. `objects`:
+    keys that hold objects (their parts become columns); sent as null, such a key is dropped, so
+    every column a row has is declared (its parts are simply absent)."""
     template = dict.fromkeys(columns)
     converters = {name: _converter_for(schema) for name, schema in columns.items()}
-    return _rest_mapper(template, converters)
+    mapper = _rest_mapper(template, converters)
+    objects = tuple(key for key in objects if key not in template)
+    if not objects:
+        return mapper
+
+    def map_rest_dropping_null_objects(record: Mapping[str, Any]) -> Record:
+        row = mapper(record)
+        for key in objects:
+            if key in row and row[key] is None:
+                del row[key]
+        return row
+
+    return map_rest_dropping_null_objects
 
 
 def build_mapper(dialect: str, zone: Any, site_tz: Optional[tzinfo] = None) -> Mapper:
@@ -430,7 +444,7 @@ def build_mapper(dialect: str, zone: Any, site_tz: Optional[tzinfo] = None) -> M
     if isinstance(zone, str):
         zone = ZONES_BY_NAME[zone]
     if dialect == "bearer":
-        return build_rest_mapper(zone.seed.columns)
+        return build_rest_mapper(zone.seed.columns, zone.seed.rest_objects)
     tz = site_tz or _DEFAULT_SITE_TZ
     return build_zone_mapper(zone, json_schema(zone, dialect)["properties"], tz)
 

@@ -24,6 +24,7 @@ USERS = SeedTable(
         "address_street": STRING, "address_city": STRING, "address_postcode": STRING,
         "manager_id": STRING, "manager_name": STRING, "hire_date": DATE, "locale": STRING,
     },
+    rest_objects=("address", "manager"),
 )
 
 SUPPLIERS = SeedTable(
@@ -45,6 +46,7 @@ SUPPLIERS = SeedTable(
         "created_at": Rename("datetimeinserted"),
     },
     rest_extra={"bank_name": STRING, "bank_bsb": STRING, "website": STRING, "tags": ANY_ARRAY},
+    rest_objects=("bank",),
 )
 
 PAYMENTS = SeedTable(
@@ -62,4 +64,5 @@ PAYMENTS = SeedTable(
         "transaction_type": FirstOf(("linkedto_linkedtotype",)), "notes": Rename("notes"),
     },
     rest_extra={"customer_name": STRING, "fee": NUMBER},
+    rest_objects=("customer",),
 )

@@ -161,3 +161,18 @@ def test_job_and_invoice_links_in_a_read():
     rows = {r["id"]: r for r in records_of(output)}
     assert rows["PAY0001=="]["job_id"] == "JOB1==" and rows["PAY0001=="].get("invoice_id") is None
     assert rows["PAY0002=="]["invoice_id"] == "INV2==" and rows["PAY0002=="].get("job_id") is None
+
+
+def test_an_incremental_payments_sync_says_once_what_it_cannot_see():
+    from airbyte_cdk.test import entrypoint_wrapper
+    from airbyte_cdk.test.state_builder import StateBuilder
+
+    from source_aroflo.source import SourceAroflo
+    from unit_tests.zone_builders import ZoneServer, catalog, payment, zone_config
+
+    state = StateBuilder().with_stream_state("payments", {"payment_date": "2023-12-01"}).build()
+    with requests_mock.Mocker() as m:
+        ZoneServer(m, data={"payments": [payment(i, f"2023/12/{10 + i:02d}") for i in range(3)]})
+        output = entrypoint_wrapper.read(SourceAroflo(), zone_config(), catalog("payments", "incremental"), state)
+    said = [msg.log.message for msg in output.logs if "no update time" in msg.log.message]
+    assert len(said) == 1 and "full refresh" in said[0] and "lookback_window_minutes" in said[0], said
