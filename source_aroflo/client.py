@@ -29,11 +29,11 @@ from typing import Any, Iterable, Iterator, List, Mapping, MutableMapping, Optio
 import requests
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.streams.call_rate import APIBudget
-from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .catalog import REST, UPDATED_AT, Reading, Zone
+from .cdk_seams import PagedHttpStream
 from .config import Settings, parse_datetime
 from .dialects import Ask, Answer
 from .errors import ANSWER_ATTRIBUTE, AroFloBackoff, AroFloErrorHandler
@@ -50,7 +50,7 @@ STEP_ATTRIBUTE = "_aroflo_step"
 TAKEN = "ids_at_cursor"
 
 
-class AroFloStream(HttpStream):
+class AroFloStream(PagedHttpStream):
     """The stream of one zone declaration, in one dialect."""
 
     def __init__(self, zone: Zone, settings: Settings, dialect: Any, authenticator: Any,
@@ -179,8 +179,7 @@ class AroFloStream(HttpStream):
         if self._token is None:
             self._advance_state(done)  # nothing to ask (no change in the feed)
         else:
-            yield from self._read_pages(lambda req, res, state, _slice: self.parse_response(res), stream_slice,
-                                        stream_state)
+            yield from self.read_pages(self.parse_response)
         if self._missing:
             log.info(f"{self.name}: {self._missing} changed record(s) listed by the change feed no longer come "
                      f"back (deleted in AroFlo); nothing was sent for them")
@@ -261,16 +260,17 @@ class AroFloStream(HttpStream):
         self._reader = NumberedPages(self.zone, 1, self._key) if not self._rest else \
             SeekOnTime(self.zone, UPDATED_AT, 1, self._key, None)
         self._token = self._reader.first()
-        self._fetch_next_page()
+        self.fetch_page(None)
 
-    def _fetch_next_page(self, stream_slice=None, stream_state=None, next_page_token=None):
+    def fetch_page(self, next_page_token: Any) -> tuple:
+        """One usable answer for the current token (or the next one), as (request, response)."""
         if next_page_token:
             self._token = next_page_token
         attempts = 0
         while True:
             started = time.monotonic()
             try:
-                request, response = super()._fetch_next_page(stream_slice, stream_state, self._token)
+                request, response = self.send(self._token)
             except PageSizeReductionRequiredException:
                 self._token = self._smaller_pages(self._token)
                 continue
@@ -349,7 +349,7 @@ class AroFloStream(HttpStream):
     def read_rows(self, reader: Any) -> Iterator[List[dict]]:
         """Rows page by page with another reader (the change feed reads itself this way)."""
         self._reader, self._token = reader, reader.first()
-        for message in self._read_pages(lambda req, res, state, _slice: self.parse_response(res)):
+        for message in self.read_pages(self.parse_response):
             yield message.rows
 
     # ---- state --------------------------------------------------------------------------------

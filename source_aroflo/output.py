@@ -22,9 +22,10 @@ from typing import Any, DefaultDict, List
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, Type
 from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
+
+from .cdk_seams import page_writer
 
 _cdk_message_to_string = AirbyteEntrypoint.airbyte_message_to_string
 _cdk_handle_record_counts = AirbyteEntrypoint.handle_record_counts
@@ -112,14 +113,19 @@ def _tune_garbage_collector() -> None:
 def launch(source: Any, args: List[str]) -> None:
     """The CDK's `launch`, with pages of records written as blocks of lines."""
     _tune_garbage_collector()
-    # The entrypoint serializes with the class attribute (`AirbyteEntrypoint.airbyte_message_to_string`),
-    # so that is what is replaced; only this process's own output goes through it.
-    AirbyteEntrypoint.airbyte_message_to_string = staticmethod(message_to_string)
+    writer = page_writer()
+    if writer is None:  # a CDK without what pages need (cdk_seams.py, 2): a message per record
+        from airbyte_cdk.entrypoint import launch as cdk_launch
+
+        cdk_launch(source, args)
+        return
+    writer.install_serializer(message_to_string)
     source.emit_record_pages = True
     entrypoint = PagedEntrypoint(source)
     parsed_args = entrypoint.parse_args(args)
     raw = getattr(sys.__stdout__, "buffer", None)
-    with PRINT_BUFFER:
+    buffer = writer.print_buffer
+    with buffer:
         for out in entrypoint.run(parsed_args):
             if type(out) is RecordPage:
                 if raw is None:  # no byte stream underneath: as text
@@ -127,8 +133,8 @@ def launch(source: Any, args: List[str]) -> None:
                     continue
                 # Under the print buffer's lock: what was printed before goes out first, and no
                 # other thread's log line can land in the middle of the page.
-                with PRINT_BUFFER.lock:
-                    PRINT_BUFFER.flush()
+                with writer.lock:
+                    buffer.flush()
                     write_all(raw, out.encoded())
                     raw.flush()
             else:

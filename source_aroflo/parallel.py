@@ -166,10 +166,6 @@ class LockedMessageRepository(InMemoryMessageRepository):
             super().log_message(level, message_provider)
 
     def consume_queue(self) -> Iterable[AirbyteMessage]:
-        # Called once per record by AbstractSource: the empty case must not take the lock.
-        if not self._message_queue:
-            return ()
+        # Called once per message (a page of records is one) by AbstractSource.
         with self._lock:
-            items = list(self._message_queue)
-            self._message_queue.clear()
-        return items
+            return list(super().consume_queue())

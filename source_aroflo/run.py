@@ -26,10 +26,10 @@ import time
 from typing import Any, List, NoReturn, Optional, Tuple
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .cdk_seams import flush_prints, print_lock
 from .output import launch
 from .source import SourceAroflo
 from .state import check_input_files
@@ -107,13 +107,13 @@ class _Signals:
                 signal.pthread_kill(self._main, _WAKE)
                 self._raised.wait(2)
             finally:
-                PRINT_BUFFER.lock.release()
+                print_lock().release()
 
     def _take_print_lock(self) -> None:
         """The print buffer's lock; while a write holds it (stdout is not being read), a further
         signal after `FORCE_AFTER` still ends the process."""
         pending = getattr(signal, "sigtimedwait", None)
-        while not PRINT_BUFFER.lock.acquire(timeout=0.5):
+        while not print_lock().acquire(timeout=0.5):
             if pending is not None and pending(SIGNALS, 0) is not None \
                     and time.monotonic() - self.asked_at > self.FORCE_AFTER:
                 self.stop()
@@ -152,9 +152,9 @@ def stop(signum: int, command: str) -> NoReturn:
     """
     line = AirbyteEntrypoint.airbyte_message_to_string(AirbyteMessage(
         type=Type.LOG, log=AirbyteLogMessage(level=Level.WARN, message=interrupted_message(signum, command))))
-    if PRINT_BUFFER.lock.acquire(timeout=10):
+    if print_lock().acquire(timeout=10):
         with contextlib.suppress(Exception):
-            PRINT_BUFFER.flush()  # what other threads logged since the last flush: whole lines
+            flush_prints()  # what other threads logged since the last flush: whole lines
             sys.__stdout__.write(f"{line}\n")
             sys.__stdout__.flush()
     with contextlib.suppress(Exception):

@@ -39,11 +39,11 @@ from airbyte_cdk.models import (
     SyncMode,
     Type,
 )
-from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from . import cdk_seams
 from . import config as config_module
 from . import redaction
 from .auth import ZoneHmacAuth, build_authenticator
@@ -343,18 +343,7 @@ def _explain_ignored_keys(settings: Settings) -> None:
         )
 
 
-# `check` validates the config against the spec's JSON schema before the source sees it, whatever
-# `check_config_against_spec` says, and reports only the first schema error in jsonschema's words
-# ("5000 is greater than the maximum of 1000", no key named). For this source, `config.parse()`
-# runs first, so `check` fails with every problem in words a person can act on; configs that
-# parse still get the CDK's schema check. Other sources are untouched.
-_cdk_validate_connection = AirbyteEntrypoint.validate_connection
-
-
-def _validate_connection(entrypoint: AirbyteEntrypoint, source_spec: Any, config: Mapping[str, Any]) -> None:
-    if isinstance(getattr(entrypoint, "source", None), SourceAroflo):
-        config_module.parse(config)  # raises ConfigError (a config_error: FAILED status, no traceback)
-    _cdk_validate_connection(source_spec, config)
-
-
-AirbyteEntrypoint.validate_connection = _validate_connection
+# `check` validates the config against the spec's JSON schema before the source sees it and
+# reports only jsonschema's first error; `config.parse()` runs first instead, so `check` fails with
+# every problem in words a person can act on (cdk_seams.py, 3).
+cdk_seams.check_config_first(SourceAroflo, config_module.parse)
