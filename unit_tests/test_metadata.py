@@ -121,3 +121,14 @@ def test_docs_describe_every_config_key_and_the_changelog_version():
     missing = sorted(key for key in keys if f"`{key}`" not in docs)
     assert not missing, f"docs/aroflo.md does not describe {missing}"
     assert re.search(rf"^\| {re.escape(DATA['dockerImageTag'])} \|", docs, flags=re.MULTILINE)
+
+
+def test_the_docs_streams_tables_are_the_ones_the_declarations_give():
+    from source_aroflo.docs import END, FILES, START, streams_table
+
+    table = streams_table()
+    for name in FILES:
+        text = (ROOT / name).read_text()
+        between = text[text.index(START) + len(START):text.index(END)].strip()
+        assert between == table, f"{name}: run `make docs` (the streams table is out of date)"
+    assert table.count("\n") == 1 + 42  # header, rule, one row per stream
