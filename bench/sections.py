@@ -117,14 +117,13 @@ def bench_requests(sizes: Dict[str, int], rest_page: int, zone_page: int) -> Dic
     text = table("1. Fewest requests: full read vs ideal ceil(n/page)(+1 if last page full); incremental with no change",
                  ["dialect", "stream", "records", "page", "ideal", "actual", "overhead", "all ids", "no-change reqs",
                   "re-emitted"], rows)
-    text += ("\n   Keyset paging asks each next page from the last record's cursor (inclusive) and skips by id\n"
-             "   the records already emitted at that value, so the boundary record(s) are read twice on every\n"
-             "   next page: about one record a page for second-precision cursors, up to a whole day's records\n"
-             "   for a date cursor (zone payments). Zone suppliers' full read pages by number (each record\n"
-             "   once); their incremental sync reads the `lastupdate` zone (no daily limit) and fetches the\n"
-             "   changed suppliers by id, 50 a request. A no-change incremental sync should cost 1 request per\n"
-             "   cursor stream; it re-emits the records sitting at the saved cursor value (inclusive cursor:\n"
-             "   at-least-once).")
+    text += ("\n   Zone full reads page by number under `id != 0` (each record once). REST reads seek on\n"
+             "   updated_at: each next page is asked from the last record's cursor (inclusive) and the records\n"
+             "   already emitted at that value are skipped by id, so a boundary record is read twice on every\n"
+             "   next page (payments +1 page). A no-change incremental sync costs 1 request per cursor stream\n"
+             "   (zone suppliers: 1 change-feed request, no daily limit, plus the boundary supplier(s) fetched\n"
+             "   once after a first sync); it re-emits the records on the saved cursor value (inclusive: a\n"
+             "   same-second change is never missed).")
     return {"figures": figures, "text": text}
 
 

@@ -238,7 +238,7 @@ def _rest_mapper(template: Mapping[str, Any], converters: Mapping[str, Callable[
 
 
 # ---- site-local times (§5.3) ----------------------------------------------------------------
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def local_to_utc(value: str, tz: tzinfo) -> Optional[str]:
     """A site-local date-time (`2023/05/23 08:28:15`, `2018-10-16 13:30:19.58`) -> UTC `...Z`.
 

@@ -21,6 +21,7 @@ from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget, MovingWindowCal
 
 log = logging.getLogger("airbyte.aroflo")
 _SAFETY = 1.1  # window stretch; costs at most 10 % of the allowed rate
+_CALL = "aroflo-call"  # what the budget's windows hold for each call
 
 
 class AroFloBudget(HttpAPIBudget):
@@ -34,7 +35,10 @@ class AroFloBudget(HttpAPIBudget):
         self._on_release = on_release
 
     def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
-        super().acquire_call(request, block=block, timeout=timeout)
+        # The rate windows keep an item per call for as long as the window lasts (a minute and
+        # more); given the request itself they would keep every request of the last minute with
+        # its headers. One policy for all calls, no matchers: a constant stands in for each call.
+        super().acquire_call(_CALL, block=block, timeout=timeout)
         if self._on_release is not None:
             self._on_release(request)
 

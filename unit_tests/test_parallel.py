@@ -70,3 +70,54 @@ def test_a_consumer_that_does_not_take_pages_gets_single_records() -> None:
     assert [type(m) for m in out] == [AirbyteMessage] * 3
     assert [m.record.data for m in out] == rows
     assert all(isinstance(m.record, AirbyteRecordMessage) and m.record.emitted_at == 7 for m in out)
+
+
+def test_forty_slow_streams_are_read_by_a_bounded_pool_not_a_thread_each():
+    import threading
+
+    names = [f"s{i}" for i in range(40)]
+    peak = [0]
+
+    def read(configured):
+        peak[0] = max(peak[0], sum(1 for t in threading.enumerate() if t.name.startswith("aroflo-worker")))
+        threading.Event().wait(0.3)  # (not time.sleep, which the unit conftest records instead)
+        yield RecordPage(configured.stream.name, [{"id": configured.stream.name}], 1)
+
+    out = list(parallel.read_in_parallel([_configured(n) for n in names], read, workers=parallel.workers_for(3)))
+    assert sorted(m.record.stream for m in out) == sorted(names)  # every stream read once
+    assert 2 <= peak[0] <= parallel.workers_for(3) == 4
+
+
+def test_the_pool_is_sized_to_the_request_rate():
+    assert parallel.workers_for(1) == 2 and parallel.workers_for(3) == 4 and parallel.workers_for(100) == 4
+    assert parallel.workers_for(None) == parallel.MAX_WORKERS
+
+
+def test_a_sync_of_every_stream_builds_its_streams_once():
+    import requests_mock
+    from airbyte_cdk.test import entrypoint_wrapper
+    from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
+
+    from source_aroflo import client
+    from source_aroflo.source import SourceAroflo
+    from source_aroflo.zones import ZONES
+    from unit_tests.zone_builders import ZoneServer, zone_config
+
+    built = []
+    original = client.AroFloStream.__init__
+
+    def counting(self, zone, *args, **kwargs):
+        built.append(zone.name)
+        original(self, zone, *args, **kwargs)
+
+    catalog = CatalogBuilder()
+    for zone in ZONES:
+        catalog = catalog.with_stream(ConfiguredAirbyteStreamBuilder().with_name(zone.name))
+    with requests_mock.Mocker() as m, pytest.MonkeyPatch.context() as patch:
+        ZoneServer(m, data={})
+        patch.setattr(client.AroFloStream, "__init__", counting)
+        output = entrypoint_wrapper.read(SourceAroflo(), zone_config(), catalog.build())
+    assert not output.errors, output.get_formatted_error_message()
+    # The CDK's per-stream read asks the source for its streams once per stream; they are the
+    # sync's own, built once: 42 (and none for a change feed no incremental stream needs).
+    assert len(built) == len(ZONES), len(built)

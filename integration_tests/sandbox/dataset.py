@@ -21,7 +21,7 @@ from typing import Iterable
 from source_aroflo.catalog import FEED_ZONES
 from source_aroflo.zones import ZONES
 
-from .generic import GenericTable, build_tables, local_text
+from .generic import GenericTable, build_tables, local_text, mix, zone_id as encode_zone_id
 
 TABLES = ("users", "suppliers", "payments")
 # Every other zone the connector declares, generated from its declaration (`generic.py`).
@@ -66,17 +66,7 @@ _PAY_STATUS = ["completed", "completed", "completed", "pending", "failed", "refu
 _OFFSETS = [timezone.utc, timezone(timedelta(hours=10)), timezone(timedelta(hours=-5)),
             timezone.utc, timezone(timedelta(hours=5, minutes=30)),
             timezone(timedelta(hours=11)), timezone(timedelta(hours=-3, minutes=-30))]
-_MASK = (1 << 64) - 1
-
-
-def _mix(*parts: int) -> int:
-    """splitmix64-style hash: a stable, fast per-field pseudo random number."""
-    x = 0x9E3779B97F4A7C15
-    for p in parts:
-        x = (x ^ (p & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
-        x = (x ^ (x >> 31)) * 0x94D049BB133111EB & _MASK
-        x ^= x >> 29
-    return x
+_mix = mix  # splitmix64-style hash: a stable, fast per-field pseudo random number
 
 
 def _utc(ts: float) -> datetime:
@@ -90,12 +80,6 @@ def zone_dt(ts: float) -> str:
 
 def zone_date(ts: float) -> str:
     return _utc(ts).strftime("%Y/%m/%d")
-
-
-def encode_zone_id(tag: int, n: int) -> str:
-    """Opaque AroFlo-looking id (10 bytes -> 16 base64 chars ending in '==')."""
-    raw = b"$$:" + bytes([tag]) + n.to_bytes(4, "big") + b" \n"
-    return base64.b64encode(raw).decode("ascii")
 
 
 def decode_zone_id(value: str) -> tuple[int, int] | None:

@@ -32,6 +32,7 @@ _CREATE_WORDS = ("created", "inserted", "datecreated", "date_created")
 
 
 def mix(*parts: int) -> int:
+    """splitmix64-style hash: a stable, fast per-field pseudo random number."""
     x = 0x9E3779B97F4A7C15
     for p in parts:
         x = (x ^ (p & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
@@ -45,6 +46,7 @@ def _salt(text: str) -> int:
 
 
 def zone_id(tag: int, n: int) -> str:
+    """An opaque AroFlo-looking id (10 bytes -> 16 base64 characters ending in '==')."""
     raw = b"$$:" + bytes([tag]) + n.to_bytes(4, "big") + b" \n"
     return base64.b64encode(raw).decode("ascii")
 
