@@ -323,6 +323,7 @@ class AroFloStream(PagedHttpStream):
             rows = [mapper(record) for record in records]
         except (AttributeError, TypeError) as error:
             return Step(problem=f"a record is not a JSON object ({error})")
+        answer.records = None  # the raw dicts are not needed any more (the response lives on a while)
         ident = self._key_columns[0]
         missing = sum(1 for row in rows if row.get(ident) in (None, ""))
         if missing:
