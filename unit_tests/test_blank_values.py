@@ -15,7 +15,7 @@ Two fake servers are used:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -31,7 +31,9 @@ from source_aroflo.schemas import json_schema
 from source_aroflo.zones import ZONES, ZONES_BY_NAME
 from source_aroflo.source import SourceAroflo
 
-from .zone_builders import ZoneServer, answer, ok_body, payment, query_of, records_of, supplier, user, zone_config
+from .builders import states_of
+from .zone_builders import (ZoneServer, answer, filter_rows, ok_body, payment, query_of, records_of, supplier, user,
+                            zone_config)
 
 PAGE = 3  # 7 records: pages [0 1 2] [3 4 5] [6]
 # Blank cursors at the start and end of page 1, the middle and end of page 2, both spellings.
@@ -60,20 +62,7 @@ class BlankServer(ZoneServer):
     def page(self, request):
         q = query_of(request)
         table = q["zone"]
-        rows = list(self.data.get(table, []))
-        for clause in q["where"]:
-            _, name, op, value = clause.split("|", 3)
-            if op == ">":
-                rows = [r for r in rows if (self.lenient if _blank(r.get(name)) else _norm(r[name]) > value)]
-            elif op == "!=":
-                rows = [r for r in rows if str(r.get(name)) != value]
-            elif op == "=":
-                rows = [r for r in rows if str(r.get(name)) == value]
-            elif op == "IN":
-                wanted = set(value.split("*"))
-                rows = [r for r in rows if str(r.get(name)) in wanted]
-            else:
-                raise AssertionError(f"unexpected operator in {clause}")
+        rows = filter_rows(self.data.get(table, []), q["where"], blank_matches_greater=self.lenient)
         id_field = ZONE_ID.get(table, "zoneid")
         if "order" in q:
             field, direction = q["order"].split("|")
@@ -154,13 +143,7 @@ def ids_of(output) -> List[str]:
 
 
 def states(output, stream: str) -> List[dict]:
-    found = []
-    for message in output.state_messages:
-        s = message.state
-        if s.stream and s.stream.stream_descriptor.name == stream:
-            blob = s.stream.stream_state
-            found.append(dict(blob.__dict__) if blob is not None else {})
-    return found
+    return states_of(output, stream)
 
 
 PROGRESS = "first_sync"  # a first sync's position (page reached, mark), kept as the state until it is done

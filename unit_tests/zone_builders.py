@@ -252,21 +252,7 @@ class ZoneServer:
         date is NULL), `!=` and `IN` compare ids; no `order` = the order records were added."""
         q = query_of(request)
         table = q["zone"]
-        rows = list(self.data.get(table, []))
-        for clause in q["where"]:
-            _, name, op, value = clause.split("|", 3)
-            if op == ">":
-                rows = [r for r in rows if str(r.get(name) or "").strip() and
-                        str(r[name]).replace("/", "-") > value]
-            elif op == "!=":
-                rows = [r for r in rows if str(r.get(name)) != value]
-            elif op == "=":
-                rows = [r for r in rows if str(r.get(name)) == value]
-            elif op == "IN":
-                wanted = set(value.split("*"))
-                rows = [r for r in rows if str(r.get(name)) in wanted]
-            else:
-                raise AssertionError(f"unexpected operator in {clause}")
+        rows = filter_rows(self.data.get(table, []), q["where"])
         if "order" in q:
             order_field, direction = q["order"].split("|")
             assert direction in ("asc", "desc"), q["order"]
@@ -278,6 +264,27 @@ class ZoneServer:
         id_field = ZONE_FIELDS.get(table, (None, "zoneid"))[1]
         self.served.append([r.get(id_field) for r in chunk])
         return answer(ok_body(table, chunk, page, self.max_as_string), headers=dict(self.headers))
+
+
+def filter_rows(rows: list, wheres: list, blank_matches_greater: bool = False) -> list:
+    """The records a zone request's `where` clauses keep (`blank_matches_greater`: a server that,
+    unlike SQL, lets a blank value pass `>`)."""
+    rows = list(rows)
+    for clause in wheres:
+        _, name, op, value = clause.split("|", 3)
+        if op == ">":
+            rows = [r for r in rows if (blank_matches_greater if not str(r.get(name) or "").strip()
+                                        else str(r[name]).strip().replace("/", "-") > value)]
+        elif op == "!=":
+            rows = [r for r in rows if str(r.get(name)) != value]
+        elif op == "=":
+            rows = [r for r in rows if str(r.get(name)) == value]
+        elif op == "IN":
+            wanted = set(value.split("*"))
+            rows = [r for r in rows if str(r.get(name)) in wanted]
+        else:
+            raise AssertionError(f"unexpected operator in {clause}")
+    return rows
 
 
 # ---- signature, recomputed independently ------------------------------------------------------
