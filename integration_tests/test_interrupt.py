@@ -93,3 +93,43 @@ def test_a_signal_mid_read_stops_the_sync_cleanly(sandbox, tmp_path, signum, exi
     assert 0 < len(records) < 3 * ROWS, "the read was not interrupted mid-way"
     assert not [m for m in messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"], \
         "an interruption is not an error of the connector"
+
+
+def _signals_blocked(pid: int) -> bool:
+    """Whether the process's main thread blocks SIGINT and SIGTERM: `run()` has taken them."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    blocked = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigBlk:")), 0)
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    return blocked & wanted == wanted
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to see when the handling is in")
+@pytest.mark.parametrize("signum, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_start_up_ends_the_same_way(sandbox, tmp_path, signum, exit_code):
+    """Importing the CDK takes about 2 s: a signal then (Ctrl-C right after pressing Enter) gets
+    the same one line and exit code, not a KeyboardInterrupt traceback or a silent kill."""
+    server = sandbox(users=5, suppliers=5, payments=5)
+    config = sandbox_config(server, "bearer", start_date="2023-01-01")
+    started = time.monotonic()
+    proc = _start_read(config, configured_catalog("incremental", TABLES, "bearer"), tmp_path)
+    try:
+        while not _signals_blocked(proc.pid) and time.monotonic() - started < 1.0 and proc.poll() is None:
+            time.sleep(0.005)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+
+    assert proc.returncode == exit_code, f"exit code {proc.returncode}; stderr: {err[-2000:]}"
+    assert "Traceback" not in out + err and err.strip() == "", (out + err)[-3000:]
+    lines = out.splitlines()
+    assert len(lines) == 1, f"expected only the interrupted line, got {len(lines)}: {out[:2000]}"
+    log = json.loads(lines[0])["log"]
+    assert log["level"] == "WARN" and INTERRUPTED in log["message"]
+    assert signal.Signals(signum).name in log["message"]

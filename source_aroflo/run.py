@@ -12,12 +12,15 @@ The CDK's `launch`, with these changes:
   where it is, with one WARN line and no traceback, and exit code 130 / 143 (128 + the signal's
   number, as a shell reports a process the signal stopped). Every line written is whole: the
   signal never interrupts a write (`_Signals`), and nothing is written after that last line.
+  The handling is in place before the CDK is imported (that takes about 2 s), so a signal during
+  start-up ends the same way: this module imports only the standard library at its top.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import signal
 import sys
@@ -25,14 +28,19 @@ import threading
 import time
 from typing import Any, List, NoReturn, Optional, Tuple
 
-from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+_OWN_LOCK = threading.RLock()  # until the CDK (and its print buffer) is loaded
 
-from .cdk_seams import flush_prints, print_lock
-from .output import launch
-from .source import SourceAroflo
-from .state import check_input_files
+
+def print_lock() -> Any:
+    """The lock every write to stdout is made under: the CDK's print buffer's, once it is loaded."""
+    seams = sys.modules.get(f"{__package__}.cdk_seams")
+    return seams.print_lock() if seams is not None else _OWN_LOCK
+
+
+def flush_prints() -> None:
+    seams = sys.modules.get(f"{__package__}.cdk_seams")
+    if seams is not None:
+        seams.flush_prints()
 
 
 class Interrupted(KeyboardInterrupt):
@@ -102,18 +110,21 @@ class _Signals:
                     self.stop()
                 continue
             self.signum, self.asked_at = signum, time.monotonic()
-            self._take_print_lock()  # now the main thread is not writing, and cannot start to
+            lock = self._take_print_lock()  # now the main thread is not writing, and cannot start to
             try:
                 signal.pthread_kill(self._main, _WAKE)
                 self._raised.wait(2)
             finally:
-                print_lock().release()
+                lock.release()
 
-    def _take_print_lock(self) -> None:
-        """The print buffer's lock; while a write holds it (stdout is not being read), a further
-        signal after `FORCE_AFTER` still ends the process."""
+    def _take_print_lock(self) -> Any:
+        """The print buffer's lock, taken; while a write holds it (stdout is not being read), a
+        further signal after `FORCE_AFTER` still ends the process."""
         pending = getattr(signal, "sigtimedwait", None)
-        while not print_lock().acquire(timeout=0.5):
+        while True:
+            lock = print_lock()  # the CDK's once loaded: asked again each time
+            if lock.acquire(timeout=0.5):
+                return lock
             if pending is not None and pending(SIGNALS, 0) is not None \
                     and time.monotonic() - self.asked_at > self.FORCE_AFTER:
                 self.stop()
@@ -150,8 +161,9 @@ def stop(signum: int, command: str) -> NoReturn:
     cut in half by the exit. `os._exit`, because the reading threads may be in the middle of a
     request: the process must not wait for them, nor run their clean-up (which logs).
     """
-    line = AirbyteEntrypoint.airbyte_message_to_string(AirbyteMessage(
-        type=Type.LOG, log=AirbyteLogMessage(level=Level.WARN, message=interrupted_message(signum, command))))
+    # Written by hand: the signal may come while the CDK is still being imported.
+    line = json.dumps({"type": "LOG", "log": {"level": "WARN", "message": interrupted_message(signum, command)}},
+                      separators=(",", ":"))
     if print_lock().acquire(timeout=10):
         with contextlib.suppress(Exception):
             flush_prints()  # what other threads logged since the last flush: whole lines
@@ -165,6 +177,8 @@ def stop(signum: int, command: str) -> NoReturn:
 def input_files(argv: List[str]) -> Tuple[Optional[str], List[Tuple[str, Optional[str]]]]:
     """The command and the (kind, path) files it is given, parsed as the CDK parses them;
     nothing when the arguments do not parse (the CDK then says why)."""
+    from airbyte_cdk.entrypoint import AirbyteEntrypoint
+
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             parsed = AirbyteEntrypoint.parse_args(argv)
@@ -177,8 +191,16 @@ def input_files(argv: List[str]) -> Tuple[Optional[str], List[Tuple[str, Optiona
 def run(args: Optional[List[str]] = None) -> None:
     argv = sys.argv[1:] if args is None else args
     signals = _Signals()
-    signals.install()
+    signals.command = next((word for word in argv if not word.startswith("-")), "read")
     try:
+        signals.install()  # first: what follows imports the CDK (a signal may come at once)
+        from airbyte_cdk.entrypoint import AirbyteEntrypoint
+        from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+        from .output import launch
+        from .source import SourceAroflo
+        from .state import check_input_files
+
         command, files = input_files(argv)
         signals.command = command or "read"
         check_input_files(files)
@@ -187,6 +209,9 @@ def run(args: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:  # Interrupted, or a plain KeyboardInterrupt (SIGINT before the handler)
         signals.stop()
     except Exception as error:  # noqa: BLE001 - turned into one error trace, no traceback
+        from airbyte_cdk.entrypoint import AirbyteEntrypoint
+        from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
         if not isinstance(error, AirbyteTracedException):
             error = AirbyteTracedException.from_exception(error)
         message = error.as_sanitized_airbyte_message()

@@ -96,6 +96,35 @@ class BudgetTest(unittest.TestCase):
                     self.assertLess(elapsed, 0.2)
                     self.assertEqual(waits, [])
 
+    def test_a_wait_for_the_budget_leaves_no_garbage_cycle_holding_the_request(self):
+        """A call that waits for the budget must not leave a cycle (exception <-> frame) that keeps
+        the caller's frames, and with them the page's response, until a full collection."""
+        import gc
+        import weakref
+
+        budget = build_budget(2, 120)
+
+        class Page:  # stands in for the response a caller's frame holds while it asks
+            pass
+
+        def ask(n: int) -> "weakref.ref":
+            page = Page()
+            budget.acquire_call(_request(n))
+            return weakref.ref(page)
+
+        gc.collect()
+        gc.disable()
+        try:
+            with real_budget_waits() as waits:
+                pages = [ask(n) for n in range(4)]  # the third and fourth wait for the window
+            alive = [ref for ref in pages if ref() is not None]
+            cycles = gc.collect()
+        finally:
+            gc.enable()
+        self.assertTrue(waits, "no call waited: the test proves nothing")
+        self.assertEqual(alive, [], "a caller's frame outlived its call")
+        self.assertEqual(cycles, 0, "waiting for the budget left cyclic garbage")
+
     def test_no_rates_means_no_budget(self):
         self.assertIsNone(build_budget(None, None))
         self.assertIsNotNone(build_budget(None, 60))

@@ -70,7 +70,7 @@ def real_budget_waits():
     """Let the shared request budget really wait (the unit conftest records `time.sleep` instead).
 
     Yields the list of waits the budget asked for, in seconds. Only the CDK's call-rate module
-    gets the real sleep; retry back-offs elsewhere stay recorded, not slept.
+    and the budget's own wait (`pacing`) get the real sleep; retry back-offs elsewhere stay recorded, not slept.
     """
     from unittest import mock
 
@@ -82,7 +82,10 @@ def real_budget_waits():
         waits.append(seconds)
         _REAL_SLEEP(seconds)
 
-    with mock.patch.object(call_rate, "time", types.SimpleNamespace(sleep=sleep)):
+    from source_aroflo import pacing
+
+    clock = types.SimpleNamespace(sleep=sleep)
+    with mock.patch.object(call_rate, "time", clock), mock.patch.object(pacing, "time", clock):
         yield waits
 
 
