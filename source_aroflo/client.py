@@ -32,7 +32,7 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .catalog import REST, UPDATED_AT, Reading, Zone
+from .declaration import REST, UPDATED_AT, Reading, Zone
 from .cdk_seams import PagedHttpStream
 from .config import Settings, parse_datetime
 from .dialects import Ask, Answer

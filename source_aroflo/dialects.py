@@ -24,7 +24,7 @@ import orjson
 import requests
 
 from .auth import encode_uri_component
-from .catalog import REST, ZONE, Zone
+from .declaration import REST, ZONE, Zone
 
 FEED = "lastupdate"  # the change-feed zone
 # A value no AroFlo id takes (ids are base64 strings of 16+ characters): `id != NO_ID` matches

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import List
 
-from .catalog import Reading, Zone
+from .declaration import Reading, Zone
 from .zones import ZONES
 
 START, END = "<!-- streams-table:start -->", "<!-- streams-table:end -->"

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
-from .catalog import ARRAY, OBJECT, UPDATED_AT, ArchivedStatus, FirstOf, Joined, LinkedId, Rename, Zone
+from .declaration import ARRAY, OBJECT, UPDATED_AT, ArchivedStatus, FirstOf, Joined, LinkedId, Rename, Zone
 
 Record = dict
 Mapper = Callable[[Mapping[str, Any]], Record]

@@ -30,7 +30,7 @@ import operator
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, FrozenSet, Optional, Tuple, Union
 
-from .catalog import Reading, Zone
+from .declaration import Reading, Zone
 from .dialects import Ask
 
 

@@ -1,7 +1,7 @@
 """JSON schemas, derived from the zone declarations.
 
 - A zone stream's columns are its declared fields, objects flattened with `_`, each typed by its
-  kind (`catalog.py`); arrays are arrays of objects whose declared fields are typed too; a
+  kind (`declaration.py`); arrays are arrays of objects whose declared fields are typed too; a
   stream with an incremental cursor also has `updated_at`.
 - The seed tables' columns (contract §3) come first in both dialects; in the zone dialect the
   zone's other fields follow (those the column rules do not turn into seed columns), in the REST
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Dict, Mapping
 
-from .catalog import ARRAY, OBJECT, REST, UPDATED_AT, Field, Zone
+from .declaration import ARRAY, OBJECT, REST, UPDATED_AT, Field, Zone
 
 STRING = {"type": ["null", "string"]}
 INTEGER = {"type": ["null", "integer"]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .catalog import ArchivedStatus, FirstOf, Joined, LinkedId, Rename, SeedTable
+from .declaration import ArchivedStatus, FirstOf, Joined, LinkedId, Rename, SeedTable
 from .schemas import ANY_ARRAY, DATE, DATE_TIME, NUMBER, STRING
 
 _ID = {"type": "string"}

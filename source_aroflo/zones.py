@@ -1,14 +1,14 @@
 """Every AroFlo zone source-aroflo reads, declared once (facts: `../shared/aroflo-zones.md`).
 
-One `Zone` per zone, in alphabetical order; `catalog.py` says what each part means, and
-`check_catalog` (run at import) fails when an entry is inconsistent. Field lists follow the
+One `Zone` per zone, in alphabetical order; `declaration.py` says what each part means, and
+`check_zones` (run at import) fails when an entry is inconsistent. Field lists follow the
 example responses of AroFlo's API documentation; fields AroFlo adds later still come through.
 `taskresources` is not here: it has no GET.
 """
 
 from __future__ import annotations
 
-from .catalog import Reading, Zone, check_catalog
+from .declaration import Reading, Zone, check_zones
 from . import seeds
 
 SEEK_TIME, SEEK_DATE, FEED, FEED_OR_SEEK = Reading.SEEK_TIME, Reading.SEEK_DATE, Reading.FEED, Reading.FEED_OR_SEEK
@@ -746,4 +746,4 @@ ZONES = (
     WORKORDERS,
 )
 ZONES_BY_NAME = {zone.name: zone for zone in ZONES}
-check_catalog(ZONES)
+check_zones(ZONES)

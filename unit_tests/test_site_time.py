@@ -17,7 +17,7 @@ from airbyte_cdk.models import Status
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
 
-from source_aroflo.catalog import UPDATED_AT
+from source_aroflo.declaration import UPDATED_AT
 from source_aroflo.dialects import Ask, ZoneDialect
 from source_aroflo.mapping import build_mapper, local_to_utc
 from source_aroflo.source import SourceAroflo

@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from source_aroflo.catalog import FEED_ZONES
+from source_aroflo.declaration import FEED_ZONES
 from source_aroflo.zones import ZONES
 
 from .generic import GenericTable, build_tables, local_text, mix, zone_id as encode_zone_id

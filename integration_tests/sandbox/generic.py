@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 from zoneinfo import ZoneInfo
 
-from source_aroflo.catalog import ARRAY, OBJECT, Field, Zone
+from source_aroflo.declaration import ARRAY, OBJECT, Field, Zone
 
 _DAY = 86400
 SITE_TZ = ZoneInfo("Australia/Melbourne")

@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from source_aroflo import catalog
-from source_aroflo.catalog import (ARRAY, OBJECT, CatalogError, Field, Reading, Rename, SeedTable, Zone, check_catalog,
+from source_aroflo import declaration
+from source_aroflo.declaration import (ARRAY, OBJECT, DeclarationError, Field, Reading, Rename, SeedTable, Zone, check_zones,
                                    check_zone, parse_fields)
 from source_aroflo.schemas import json_schema
 from source_aroflo.zones import ZONES, ZONES_BY_NAME
@@ -56,7 +56,7 @@ def test_fields_parse_into_kinds_objects_and_arrays():
     ("a b ]", "unexpected ']'"),
 ])
 def test_a_malformed_field_list_is_refused_with_the_reason(text, problem):
-    with pytest.raises(CatalogError, match=problem.replace("[", r"\[").replace("{", r"\{").replace("}", r"\}")):
+    with pytest.raises(DeclarationError, match=problem.replace("[", r"\[").replace("{", r"\{").replace("}", r"\}")):
         parse_fields(text)
 
 
@@ -65,7 +65,7 @@ def test_every_readable_zone_of_the_contract_is_declared_once():
     names = [z.name for z in ZONES]
     assert len(names) == len(set(names))
     assert set(names) == CONTRACT_ZONES
-    check_catalog(ZONES)  # also run at import
+    check_zones(ZONES)  # also run at import
 
 
 def test_list_keys_follow_the_contract():
@@ -134,17 +134,17 @@ def test_an_inconsistent_declaration_is_named_with_its_problem(changes, problem)
     zone = _zone(**changes)
     problems = check_zone(zone)
     assert any(problem in p for p in problems), problems
-    with pytest.raises(CatalogError, match=zone.name):
-        check_catalog((zone,))
+    with pytest.raises(DeclarationError, match=zone.name):
+        check_zones((zone,))
 
 
 def test_two_declarations_of_one_zone_are_refused():
-    with pytest.raises(CatalogError, match="declared 2 times"):
-        check_catalog((_zone(), _zone()))
+    with pytest.raises(DeclarationError, match="declared 2 times"):
+        check_zones((_zone(), _zone()))
 
 
 def test_the_shipped_declarations_pass_the_check_one_by_one():
     for zone in ZONES:
         assert check_zone(zone) == [], zone.name
     assert all(dataclasses.is_dataclass(z) and z.__dataclass_params__.frozen for z in ZONES)
-    assert catalog.FEED_ZONES == {z.name for z in ZONES if z.reading.uses_feed}
+    assert declaration.FEED_ZONES == {z.name for z in ZONES if z.reading.uses_feed}
