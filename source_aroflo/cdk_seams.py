@@ -1,18 +1,20 @@
 """Every place source-aroflo relies on the Airbyte CDK beyond its documented API: this module.
 
-`unit_tests/test_cdk_seams.py` fails when a CDK release changes one of them. Each says what it
-needs, why, and what happens without it:
+`unit_tests/test_cdk_seams.py` fails when a CDK release changes one of them, and a guard test
+checks that no other module of the package imports a private CDK name or touches these
+internals. Each seam says what it needs, why, and what happens without it:
 
-1. `PagedHttpStream`: the stream chooses each next request from the last answer (keyset
-   tokens, the same page again when its content is unusable, half the page on AroFlo status 8).
-   It overrides `HttpStream._fetch_next_page` (called by `HttpStream._read_pages`) and calls
-   both. No fallback: an `HttpStream` has no public hook between "an answer arrived" and "ask
-   the next page". The test checks both signatures and that `_read_pages` calls the hook.
-2. `page_writer()`: records leave a page per message (`output.RecordPage`), which took the
-   connector from 1.5x to 0.75x the CPU of a minimal CDK stream (issue 6). It needs
+1. `CLIENT_ADDS_SECONDS`: the CDK's HTTP client sleeps a backoff strategy's answer plus one
+   second (`user_defined_backoff_handler`). The backoff strategy takes it off, so the waits it
+   logs are the waits made. Fallback: none needed — a CDK that stops adding it only makes each
+   wait a second shorter; the test measures it.
+2. `page_writer()`: records leave a page per message (`output.RecordPage`): a page of rows goes
+   through the entrypoint as one message and is written as one block of lines (measured: the
+   connector's CPU per record 0.75× a minimal CDK stream's, 1.5× without). It needs
    `AirbyteEntrypoint.handle_record_counts(message, counter)` (called by `read` for every
-   message), `AirbyteEntrypoint.airbyte_message_to_string` (the serializer `run` calls) and the
-   print buffer's `lock` / `flush`. Fallback: `page_writer()` is None and `launch` runs the CDK's
+   message, to fill each STATE's record count), `AirbyteEntrypoint.airbyte_message_to_string`
+   (the serializer `run` calls), `HashableStreamDescriptor` (the counter's key) and the print
+   buffer's `lock` / `flush`. Fallback: `page_writer()` is None and `launch` runs the CDK's
    entrypoint with one message per record.
 3. `check_config_first(parse)`: the CDK validates a config against the spec's JSON schema before
    `check` reaches the source, in jsonschema's words ("5000 is greater than the maximum of
@@ -25,45 +27,35 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, DefaultDict, Mapping, Optional
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.sources.streams.http import HttpStream
 
-FETCH_HOOK = "_fetch_next_page"  # HttpStream's: sends one request, returns (request, response)
-READ_PAGES = "_read_pages"  # HttpStream's: calls the hook, the records function, next_page_token
+# ---- 1. the second the HTTP client adds to every backoff -------------------------------------------
+CLIENT_ADDS_SECONDS = 1.0
 
 
-class PagedHttpStream(HttpStream):
-    """An `HttpStream` whose page loop asks `fetch_page(token)` for each answer.
+def client_sleep_source() -> str:
+    """The CDK code that sleeps before a retry (the seam test reads it)."""
+    from airbyte_cdk.sources.streams.http import rate_limiting
 
-    Subclasses implement `fetch_page(token) -> (request, response)`, sending requests with
-    `send(token)`, and read with `read_pages(records)` (records: response -> iterable).
-    """
-
-    def fetch_page(self, token: Any) -> tuple:  # pragma: no cover - the subclass's
-        raise NotImplementedError
-
-    def _fetch_next_page(self, stream_slice: Any = None, stream_state: Any = None, next_page_token: Any = None):
-        return self.fetch_page(next_page_token)
-
-    def send(self, token: Any) -> tuple:
-        """One request for `token` through the CDK's HTTP client (auth, budget, retries, errors)."""
-        return HttpStream._fetch_next_page(self, None, None, token)
-
-    def read_pages(self, records: Callable[[Any], Iterable[Any]]) -> Iterable[Any]:
-        return HttpStream._read_pages(self, lambda request, response, state, _slice: records(response), None, None)
+    return inspect.getsource(rate_limiting.user_defined_backoff_handler)
 
 
 # ---- 2. pages of records through the entrypoint ----------------------------------------------------
 class PageWriter:
     """What `output.launch` needs of the CDK to write a page of records as one block of lines."""
 
-    def __init__(self, print_buffer: Any):
+    def __init__(self, print_buffer: Any, descriptor: Any):
         self.print_buffer = print_buffer
         self.lock = print_buffer.lock
         self.cdk_message_to_string = AirbyteEntrypoint.airbyte_message_to_string
         self.cdk_handle_record_counts = AirbyteEntrypoint.handle_record_counts
+        self._descriptor = descriptor
+
+    def count_records(self, stream: str, rows: int, counter: DefaultDict[Any, float]) -> None:
+        """Add `rows` records of `stream` to the entrypoint's per-stream counter."""
+        counter[self._descriptor(name=stream, namespace=None)] += float(rows)
 
     def install_serializer(self, serializer: Callable[[Any], Any]) -> None:
         # The entrypoint serializes with the class attribute; only this process's output uses it.
@@ -82,6 +74,7 @@ def page_writer() -> Optional[PageWriter]:
     """The CDK parts a page writer needs, or None when this CDK lacks them (then: a message per record)."""
     try:
         from airbyte_cdk.logger import PRINT_BUFFER
+        from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
     except ImportError:
         return None
     if not (hasattr(PRINT_BUFFER, "lock") and hasattr(PRINT_BUFFER, "flush")):
@@ -94,7 +87,7 @@ def page_writer() -> Optional[PageWriter]:
         reads_counts = "handle_record_counts(" in inspect.getsource(AirbyteEntrypoint.read)
     except (OSError, TypeError):
         reads_counts = False
-    return PageWriter(PRINT_BUFFER) if reads_counts else None
+    return PageWriter(PRINT_BUFFER, HashableStreamDescriptor) if reads_counts else None
 
 
 def print_lock() -> Any:

@@ -53,6 +53,13 @@ _INTEGER_RANGES = {
     "requests_per_minute": (1, 6000, None),
     "max_retry_wait_seconds": (1, 3600, 60),
     "sync_frequency_hours": (1, 8760, None),
+    # AroFlo's daily quota (zone API): what is kept for the site's other integrations, how far
+    # back a date zone's edits are looked for once a day, how often a zone with no change signal
+    # is read again, and how many single-id requests one sync may make.
+    "daily_quota_reserve": (0, 2000, 400),
+    "re_read_window_days": (1, 365, 31),
+    "refresh_hours": (1, 8760, 24),
+    "single_id_requests_per_sync": (0, 20000, 1000),
 }
 _BOOLEANS = {
     "enable_users_sync": True,
@@ -120,6 +127,10 @@ class Settings:
     sync_frequency_hours: Optional[int]
     site_timezone: str = DEFAULT_SITE_TIMEZONE
     unknown_keys: tuple = ()  # keys that resemble no known key: accepted, with a warning
+    daily_quota_reserve: int = 400
+    re_read_window_days: int = 31
+    refresh_hours: int = 24
+    single_id_requests_per_sync: int = 1000
 
     @property
     def dialect(self) -> str:
@@ -279,6 +290,10 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
         sync_frequency_hours=numbers["sync_frequency_hours"],
         site_timezone=site_timezone,
         unknown_keys=tuple(unknown),
+        daily_quota_reserve=numbers["daily_quota_reserve"],
+        re_read_window_days=numbers["re_read_window_days"],
+        refresh_hours=numbers["refresh_hours"],
+        single_id_requests_per_sync=numbers["single_id_requests_per_sync"],
     )
 
 

@@ -1,22 +1,10 @@
 """What a zone declaration is made of, and the check that every declaration holds together.
 
-A zone is one frozen `Zone` (the declarations themselves are data, in `zones.py`). Streams,
-JSON schemas, the record mapping, discover, the docs' stream table and the sandbox's data are
-all derived from these entries; `check_zones()` runs at import and raises
-`DeclarationError` naming the zone and the problem when an entry is inconsistent.
-
-Fields are written in a small language, one token per field, separated by white space:
-
-    name            text (a string)
-    name:kind       kind is one of id, text, int, num, bool, date, utc, local
-    name{ ... }     an object; its fields become columns `name_field` (flattened with `_`)
-    name[ ... ]     an array of objects, kept as an array; its items are typed as declared
-    name[]          an array of objects whose fields are not documented
-
-`utc` is a date-time AroFlo sends in UTC (fields with `utc` in their name); `local` is a
-date-time in the site's own time zone (§5.3: fields without `utc` in their name), converted
-with the `site_timezone` option; `date` is a calendar date; `num` is money or any decimal that
-AroFlo sends as a string ("296.7600"); `bool` is "true"/"TRUE"/"false".
+A zone is one frozen `Zone` (the declarations themselves are data, in `zones.py`); a child
+stream built from a zone's records — its lines, its custom fields — is one frozen `Child`.
+Streams, JSON schemas, the record mapping, discover, the docs' stream table all derive from
+these entries; `check_zones()` runs at import and raises `DeclarationError` naming the zone and
+the problem when an entry is inconsistent. The field language is in `fields.py`.
 """
 
 from __future__ import annotations
@@ -26,37 +14,34 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional, Tuple
 
+from .fields import ARRAY, OBJECT, SCALAR_KINDS, TIME_KINDS, DeclarationError, Field, parse_fields
+
+__all__ = ["ARRAY", "OBJECT", "SCALAR_KINDS", "TIME_KINDS", "DeclarationError", "Field", "parse_fields",
+           "Reading", "Grain", "Zone", "Child", "check_zone", "check_zones", "ZONE", "REST", "UPDATED_AT",
+           "READ_AT", "DELETED_AT", "FEED_ZONES"]
+
 ZONE = "hmac"  # the dialect names are the config's credentials.auth_type values
 REST = "bearer"
 
-SCALAR_KINDS = ("id", "text", "int", "num", "bool", "date", "utc", "local")
-TIME_KINDS = ("utc", "local")
-OBJECT, ARRAY = "object", "array"
-
-# §5.6: the zones the `lastupdate` change feed documents (its `zonename` values).
+# The zones AroFlo documents in its `lastupdate` change feed (its `zonename` values).
 FEED_ZONES = frozenset({"tasks", "purchaseorders", "invoices", "clients", "suppliers", "locations",
                         "tasklabours", "taskmaterials", "taskexpenses", "quotes"})
-# The column that carries the incremental cursor of every stream that reads a change time
-# (the zone's own update time, or the change feed's): one name in every stream.
+# The cursor column of every stream that reads a change time (its own update time or the feed's).
 UPDATED_AT = "updated_at"
-
-
-class DeclarationError(ValueError):
-    """A zone declaration contradicts itself or the contract."""
+# The cursor column of zones AroFlo gives no update time: when source-aroflo read the record.
+READ_AT = "read_at"
+# Airbyte's convention for a deleted record: the destination removes rows where it is set.
+DELETED_AT = "_ab_cdc_deleted_at"
 
 
 class Reading(enum.Enum):
-    """How a zone is read. Full refresh always pages by number; this says what incremental does."""
+    """How an incremental sync finds what changed. A full refresh always reads every record."""
 
-    PAGES = "full refresh only"
-    SEEK_TIME = "seek on its update time"
-    SEEK_DATE = "seek on a date"
-    FEED = "change feed"
-    FEED_OR_SEEK = "change feed, or seek on its update time when that costs fewer requests"
-
-    @property
-    def incremental(self) -> bool:
-        return self is not Reading.PAGES
+    FEED = "through the change feed"
+    FEED_OR_SEEK = "through the change feed, or its update time when that costs fewer requests"
+    SEEK_TIME = "on its update time"
+    WINDOW = "on a date: new records every sync, the re-read window at most daily"
+    REFRESH = "no change signal: read in full at most every refresh_hours"
 
     @property
     def uses_feed(self) -> bool:
@@ -64,161 +49,46 @@ class Reading(enum.Enum):
 
     @property
     def seeks(self) -> bool:
-        return self in (Reading.SEEK_TIME, Reading.SEEK_DATE, Reading.FEED_OR_SEEK)
+        return self in (Reading.SEEK_TIME, Reading.FEED_OR_SEEK)
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str  # one of SCALAR_KINDS, OBJECT or ARRAY
-    children: Tuple["Field", ...] = ()
+class Grain(enum.Enum):
+    """How finely a cursor value compares: to the second (`2024-01-10T05:06:07Z`) or the day."""
 
-    def flat(self, prefix: str = "") -> Iterator[Tuple[str, "Field"]]:
-        """(column name, field) of every column this field becomes once objects are flattened."""
-        if self.kind == OBJECT:
-            for child in self.children:
-                yield from child.flat(f"{prefix}{self.name}_")
-        else:
-            yield prefix + self.name, self
-
-
-_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\s*([{\[\]}])?")
-
-
-def parse_fields(text: str) -> Tuple[Field, ...]:
-    """The field language above -> a tuple of `Field`; a `DeclarationError` says where it is wrong."""
-    fields, rest = _parse_block(text, 0, closing=None)
-    if rest != len(text):
-        raise DeclarationError(f"unexpected {text[rest:rest + 20]!r} in field list")
-    return fields
-
-
-def _parse_block(text: str, at: int, closing: Optional[str]) -> Tuple[Tuple[Field, ...], int]:
-    out: list = []
-    seen: set = set()
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            if closing:
-                raise DeclarationError(f"missing {closing!r} in field list")
-            return tuple(out), at
-        if text[at] in "]}":
-            if text[at] != closing:
-                raise DeclarationError(f"unexpected {text[at]!r} at {text[max(0, at - 20):at + 1]!r}")
-            return tuple(out), at + 1
-        match = _TOKEN.match(text, at)
-        if not match:
-            raise DeclarationError(f"cannot read a field at {text[at:at + 20]!r}")
-        name, kind, bracket = match.group(1), match.group(2), match.group(3)
-        at = match.end()
-        if name in seen:
-            raise DeclarationError(f"field {name!r} is declared twice")
-        seen.add(name)
-        if bracket in ("{", "["):
-            if kind:
-                raise DeclarationError(f"field {name!r}: an object or array has no kind")
-            children, at = _parse_block(text, at, "}" if bracket == "{" else "]")
-            if bracket == "{" and not children:
-                raise DeclarationError(f"object {name!r} declares no field")
-            out.append(Field(name, OBJECT if bracket == "{" else ARRAY, children))
-            continue
-        if bracket in ("]", "}"):
-            at -= 1  # closes the enclosing block
-        kind = kind or "text"
-        if kind not in SCALAR_KINDS:
-            raise DeclarationError(f"field {name!r}: unknown kind {kind!r} (known: {', '.join(SCALAR_KINDS)})")
-        out.append(Field(name, kind))
-
-
-# ---- column rules of the three seed tables (contract §3) -----------------------------------
-@dataclass(frozen=True)
-class Rename:
-    """The column is this flattened AroFlo field."""
-
-    source: str
+    SECOND = 19
+    DAY = 10
 
     @property
-    def consumes(self) -> Tuple[str, ...]:
-        return (self.source,)
+    def width(self) -> int:
+        return self.value
 
 
-@dataclass(frozen=True)
-class FirstOf:
-    """The first of these fields that has a value."""
-
-    sources: Tuple[str, ...]
-
-    @property
-    def consumes(self) -> Tuple[str, ...]:
-        return self.sources
-
-
-@dataclass(frozen=True)
-class Joined:
-    """The fields that have a value, joined with `separator`."""
-
-    sources: Tuple[str, ...]
-    separator: str
-
-    @property
-    def consumes(self) -> Tuple[str, ...]:
-        return self.sources
-
-
-@dataclass(frozen=True)
-class ArchivedStatus:
-    """"archived" when the flag is true, else "active"."""
-
-    source: str = "archived"
-
-    @property
-    def consumes(self) -> Tuple[str, ...]:
-        return (self.source,)
-
-
-@dataclass(frozen=True)
-class LinkedId:
-    """`id_field` when `type_field` is one of `types` (the fields stay in the record)."""
-
-    id_field: str
-    type_field: str
-    types: Tuple[str, ...]
-
-    @property
-    def consumes(self) -> Tuple[str, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class SeedTable:
-    """One of the seed's three tables: its columns, and how the zone dialect fills them."""
-
-    columns: Mapping[str, dict]  # column -> JSON schema, in the seed's order
-    zone_rules: Mapping[str, Any]  # column -> Rename | FirstOf | Joined | ArchivedStatus | LinkedId
-    rest_extra: Mapping[str, dict] = field(default_factory=dict)  # REST fields beyond the seed columns
-    rest_objects: Tuple[str, ...] = ()  # REST keys that hold objects (flattened with `_`)
-
-
-# ---- the zone declaration --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Zone:
     """One AroFlo zone, and the stream of the same name.
 
     `where` lists the documented where fields (`name` or `name:kind` for one that is not a
-    record field). `cursor` is the where field of the zone's own update time (or date), and
-    `cursor_key` its name in the records when AroFlo spells it differently. `default_filter`
-    is the field of the filter AroFlo applies when a request has no `where` (None: none is
-    documented). `joins` are asked for on every read; `fields` declares every documented field.
+    record field). `cursor` is the where field of the zone's own update time, `cursor_key` its
+    name in the records when AroFlo spells it differently; `window` the where field of a
+    WINDOW zone's date (`future`: its dates run ahead of today, as schedules do). `newest` is the
+    order field that lists the newest records first (a first sync reads them first). `deleted`
+    is the field holding the time AroFlo marked a record deleted. `default_filter` is the field
+    of the filter AroFlo applies when a request has no `where`. `joins` are asked for on every
+    read; `fields` declares every documented field; `undocumented` names declared fields AroFlo's
+    example responses do not show, each with the reason.
     """
 
     name: str
     id: str
     fields: Any  # str in a declaration, parsed to Tuple[Field, ...]
     where: Any = ""  # str in a declaration, parsed to Tuple[str, ...]
-    reading: Reading = Reading.PAGES
+    reading: Reading = Reading.REFRESH
     cursor: Optional[str] = None
     cursor_key: Optional[str] = None
+    window: Optional[str] = None
+    future: bool = False
+    newest: Optional[str] = None
+    deleted: Optional[str] = None
     list_key: Optional[str] = None
     default_filter: Optional[str] = None
     joins: Tuple[str, ...] = ()
@@ -226,12 +96,10 @@ class Zone:
     # The where field that names a record: it matches every record (full reads: `!= 0`) and
     # fetches changed ones by id (change feed). Default: `id` when it is a where field.
     id_where: Optional[str] = None
-    seed: Optional[SeedTable] = None
+    seed: Any = None  # seeds.SeedTable for the seed's three tables
     rest: bool = False  # also offered by the seed's REST dialect
     doc: str = ""
     caveat: str = ""  # what an incremental sync of this zone cannot see (logged, and in the docs)
-    # Declared fields (flattened column or array-item path) that AroFlo's example responses do not
-    # show, each with the reason it is declared anyway; checked against the docs by the oracle test.
     undocumented: Mapping[str, str] = field(default_factory=dict)
     where_kinds: Mapping[str, str] = field(default_factory=dict)
 
@@ -253,6 +121,8 @@ class Zone:
             object.__setattr__(self, "cursor_key", self.cursor)
         if self.id_where is None and self.id in self.where:
             object.__setattr__(self, "id_where", self.id)
+        if self.newest is None and self.reading.seeks:
+            object.__setattr__(self, "newest", self.cursor)
         if not self.key:
             object.__setattr__(self, "key", ("id",) if self.seed else (self.id,))
 
@@ -268,6 +138,14 @@ class Zone:
 
     def column(self, name: str) -> Optional[Field]:
         return next((f for column, f in self.columns() if column == name), None)
+
+    def paths(self) -> Iterator[Tuple[str, Field]]:
+        """Every declared field by its path (`client.clientid`, `lines[].lineid`)."""
+        for top in self.fields:
+            yield from top.paths()
+
+    def top(self, name: str) -> Optional[Field]:
+        return next((f for f in self.fields if f.name == name), None)
 
     def where_kind(self, name: str) -> str:
         """The kind of a where field: declared with it, or that of the record field of that name."""
@@ -286,23 +164,69 @@ class Zone:
         return found.kind if found else None
 
     @property
-    def cursor_column(self) -> Optional[str]:
-        """The column that carries the incremental cursor, or None for full refresh only."""
-        if not self.reading.incremental:
-            return None
-        if self.reading is Reading.SEEK_DATE:
-            return self.seed_cursor or self.cursor_key
+    def cursor_column(self) -> str:
+        """The column that carries the incremental cursor (every zone stream has one)."""
+        if self.reading in (Reading.WINDOW, Reading.REFRESH):
+            return self.seed_cursor or READ_AT
         return UPDATED_AT
 
     @property
+    def grain(self) -> Grain:
+        return Grain.DAY if self.seed_cursor else Grain.SECOND
+
+    @property
     def seed_cursor(self) -> Optional[str]:
-        """The seed column filled from the cursor field (payments: payment_date), if any."""
-        if not self.seed:
+        """The seed column a WINDOW zone's date fills (payments: payment_date), if any."""
+        if not self.seed or self.reading is not Reading.WINDOW:
             return None
-        for column, rule in self.seed.zone_rules.items():
-            if isinstance(rule, Rename) and rule.source == self.cursor_key:
-                return column
-        return None
+        return self.seed.column_from(self.window)
+
+
+@dataclass(frozen=True)
+class Child:
+    """A stream of one record per item of a parent zone's array (invoice lines, a task's custom
+    fields), built from the parent's pages as they are read: it costs no request of its own.
+
+    Primary key (parent id, `item_key`); every row carries the parent's id and the parent's
+    cursor value (its version: a line removed from an invoice is absent from the newest version).
+    `custom_fields`: the items are AroFlo custom fields `{fieldid, name, type, value, archived}`,
+    whose value is typed by the field's type.
+    """
+
+    name: str
+    parent: Zone
+    array: str
+    join: str
+    item_key: str
+    doc: str
+    custom_fields: bool = False
+
+    @property
+    def item(self) -> Field:
+        found = self.parent.top(self.array)
+        if found is None or found.kind != ARRAY:
+            raise DeclarationError(f"{self.name}: {self.parent.name} has no array {self.array!r}")
+        return found
+
+    @property
+    def parent_key(self) -> str:
+        return self.parent.id
+
+    @property
+    def key(self) -> Tuple[str, str]:
+        return (self.parent_key, self.item_key)
+
+    @property
+    def cursor_column(self) -> str:
+        return self.parent.cursor_column
+
+    @property
+    def grain(self) -> Grain:
+        return self.parent.grain
+
+    @property
+    def reading(self) -> Reading:
+        return self.parent.reading
 
 
 # ---- the check -------------------------------------------------------------------------------
@@ -330,25 +254,33 @@ def check_zone(zone: Zone) -> list:
     reading = zone.reading
     if reading.seeks:
         if not zone.cursor:
-            say(f"reads by '{reading.value}' but declares no cursor")
+            say(f"reads '{reading.value}' but declares no cursor")
         elif zone.cursor not in zone.where:
             say(f"cursor {zone.cursor!r} is not one of its where fields")
         elif zone.cursor_key not in columns:
             say(f"cursor key {zone.cursor_key!r} is not among its fields")
-        else:
-            kind = columns[zone.cursor_key].kind
-            wanted = ("date",) if reading is Reading.SEEK_DATE else ("utc", "local")
-            if kind not in wanted:
-                say(f"cursor {zone.cursor_key!r} is a {kind}; '{reading.value}' needs a {' or '.join(wanted)}")
+        elif columns[zone.cursor_key].kind not in TIME_KINDS:
+            say(f"cursor {zone.cursor_key!r} is a {columns[zone.cursor_key].kind}, not a date-time")
     elif zone.cursor:
-        say(f"declares cursor {zone.cursor!r} but reads by '{reading.value}'")
+        say(f"declares cursor {zone.cursor!r} but reads '{reading.value}'")
+    if reading is Reading.WINDOW:
+        if not zone.window:
+            say("reads on a date but declares no window field")
+        elif zone.window not in zone.where:
+            say(f"window field {zone.window!r} is not one of its where fields")
+        elif zone.where_kind(zone.window) not in ("date",) + TIME_KINDS:
+            say(f"window field {zone.window!r} is not a date")
+    elif zone.window or zone.future:
+        say(f"declares a window but reads '{reading.value}'")
+    if zone.deleted and zone.deleted not in columns:
+        say(f"deletion time {zone.deleted!r} is not among its fields")
     if reading.uses_feed:
         if zone.name not in FEED_ZONES:
-            say("reads the change feed, which does not list this zone (§5.6)")
+            say("reads the change feed, which does not list this zone")
         if not zone.id_where:
             say("reads the change feed but has no id where field to fetch changed records by")
-    elif zone.name in FEED_ZONES and not reading.uses_feed:
-        say("is in the change feed (§5.6) but does not read it")
+    elif zone.name in FEED_ZONES:
+        say("is in the change feed but does not read it")
     if zone.default_filter is not None and not zone.id_where and zone.name != "lastupdate":
         say("has a default filter but no id where field: a full read could not defeat it")
     for join in zone.joins:
@@ -368,27 +300,39 @@ def check_zone(zone: Zone) -> list:
     if zone.rest and zone.seed is None:
         say("is offered by the REST dialect, which has only the seed's three tables")
     if zone.seed is not None:
-        for column, rule in zone.seed.zone_rules.items():
-            if column not in zone.seed.columns:
-                say(f"column rule for {column!r}, which is not a seed column")
-            sources = (rule.id_field, rule.type_field) if isinstance(rule, LinkedId) else rule.consumes
-            for source in sources:
-                if source not in columns:
-                    say(f"column {column!r} reads {source!r}, which is not among its fields")
-        if "id" not in zone.seed.zone_rules:
-            say("seed table without a rule for its id column")
+        problems += zone.seed.check(columns)
     if not zone.doc:
         say("has no description")
     return problems
 
 
-def check_zones(zones: Tuple[Zone, ...]) -> None:
+def check_child(child: Child, names: set) -> list:
+    problems = []
+    try:
+        item = child.item
+    except DeclarationError as error:
+        return [str(error)]
+    if child.join not in child.parent.joins and JOIN_FIELDS.get(child.join) != child.array:
+        problems.append(f"join {child.join!r} does not bring {child.array!r}")
+    if not child.custom_fields and child.item_key not in {f.name for f in item.children}:
+        problems.append(f"item key {child.item_key!r} is not a field of {child.parent.name}.{child.array}")
+    if child.name in names:
+        problems.append("has the name of a zone")
+    if not child.doc:
+        problems.append("has no description")
+    return problems
+
+
+def check_zones(zones: Tuple[Zone, ...], children: Tuple[Child, ...] = ()) -> None:
     """Raise `DeclarationError` listing every inconsistent declaration."""
     problems = []
-    names = [z.name for z in zones]
+    names = [z.name for z in zones] + [c.name for c in children]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{name}: declared {names.count(name)} times")
     for zone in zones:
         problems += [f"{zone.name}: {p}" for p in check_zone(zone)]
+    zone_names = {z.name for z in zones}
+    for child in children:
+        problems += [f"{child.name}: {p}" for p in check_child(child, zone_names)]
     if problems:
         raise DeclarationError("inconsistent zone declarations: " + "; ".join(problems))

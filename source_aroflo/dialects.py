@@ -1,16 +1,19 @@
 """The two AroFlo API dialects: how a request is written, and what an answer says.
 
 A dialect knows nothing about state, paging or Airbyte. A reader hands it an `Ask` (which zone,
-which page, from which cursor value, which ids) and gets the URL path and query back; the error
-handler hands it each answer and gets an `Answer`: the records, or why there are none (a kind
-the error handler turns into the CDK's retry / fail / smaller-pages decision). Each body is
-parsed exactly once, with orjson, here.
+which page, which `where`, `order` and joins) and gets the URL path and query back; the error
+handler hands it each answer and gets an `Answer`: the records, or why there are none (a kind the
+error handler turns into the CDK's retry / fail / smaller-pages decision). Each body is parsed
+exactly once, with orjson, here.
 
 - `RestDialect`: the seed's `/v1/<table>` API with a bearer token, `modified_since`
   (inclusive), `page` and `per_page`, body `{"data": [...]}`.
 - `ZoneDialect`: AroFlo's single endpoint, `zone=<zone>` and `where/order/join/page/pageSize` in
   the query, a body `status` on every answer (HTTP 200 included). The query is built here,
   already encoded with encodeURIComponent, so the signature covers exactly what is sent.
+  Which of AroFlo's budgets a request spends is read back from the request itself
+  (`ZoneDialect.budget_of`): the `lastupdate` zone none, a GET for one id the single-id budget,
+  anything else the daily limit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Optional, Tuple
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -28,8 +32,12 @@ from .declaration import REST, ZONE, Zone
 
 FEED = "lastupdate"  # the change-feed zone
 # A value no AroFlo id takes (ids are base64 strings of 16+ characters): `id != NO_ID` matches
-# every record without depending on any date, so records whose dates are blank are not lost.
+# every record without depending on any date.
 NO_ID = "0"
+Where = Tuple[str, str, str]  # (field, operator, value)
+
+# The budgets a request can spend (AroFlo counts a GET for one id against a separate limit).
+DAILY, SINGLE, FREE, UNLIMITED = "daily", "single-id", "free", "unlimited"
 
 
 @dataclass(frozen=True)
@@ -39,17 +47,22 @@ class Ask:
     zone: Zone
     page: int = 1
     size: int = 500
-    seek: bool = False  # ordered by the cursor, from `after` (inclusive) when given
-    after: Optional[str] = None  # canonical cursor value: `...Z` (to the second) or a date
-    ids: Tuple[str, ...] = ()  # only these records (by the zone's id where field)
-    feed: Tuple[str, ...] = ()  # change feed: only entries of these zones
-    newest: bool = False  # change feed: newest entry first
+    where: Tuple[Where, ...] = ()
+    order: Tuple[Tuple[str, str], ...] = ()  # (field, "asc" | "desc")
+    joins: Tuple[str, ...] = ()  # beyond the zone's own
+    seek_from: Optional[str] = None  # a seek's inclusive start (canonical): the REST dialect's modified_since
+
+    @property
+    def single(self) -> bool:
+        """A GET for one record by its id: AroFlo's single-id (secondary) daily budget."""
+        return (len(self.where) == 1 and self.where[0][1] == "=" and self.where[0][0] == self.zone.id_where
+                and "*" not in self.where[0][2])
 
 
 @dataclass
 class Answer:
-    """What one HTTP answer means. `kind` is ok | auth | rate_limited | daily_limit | too_big |
-    retry | fail; `problem` is the reason in words when it is not ok."""
+    """What one HTTP answer means. `kind` is ok | auth | login | denied | rate_limited |
+    daily_limit | too_big | retry | fail; `problem` is the reason in words when it is not ok."""
 
     kind: str = "ok"
     records: Optional[list] = None
@@ -91,9 +104,14 @@ class RestDialect:
 
     def params(self, ask: Ask) -> dict:
         params = {"page": ask.page, "per_page": ask.size}
-        if ask.after:
-            params["modified_since"] = ask.after if len(ask.after) > 10 else ask.after + "T00:00:00Z"
+        if ask.seek_from and not ask.seek_from.startswith("1900"):
+            start = ask.seek_from
+            params["modified_since"] = start if len(start) > 10 else start + "T00:00:00Z"
         return params
+
+    @staticmethod
+    def budget_of(request: Any) -> str:
+        return UNLIMITED
 
     def decode(self, response: requests.Response, list_key: str) -> Answer:
         status = response.status_code
@@ -109,7 +127,7 @@ class RestDialect:
         detail = f": {message}" if isinstance(message, str) and message else ""
         if status in (401, 403):
             verb = "rejected" if status == 401 else "is not allowed to read this data with"
-            return Answer("auth", problem=f"AroFlo {verb} the API key (HTTP {status}{detail}); check credentials.api_key")
+            return Answer("login", problem=f"AroFlo {verb} the API key (HTTP {status}{detail}); check credentials.api_key")
         if status == 429:
             return Answer("rate_limited", problem=f"rate limited by AroFlo (HTTP 429{detail})")
         if status in (404, 405):
@@ -121,14 +139,17 @@ class RestDialect:
         return Answer("fail", problem=f"AroFlo answered HTTP {status}{detail}")
 
 
-# Body status codes (contract §1).
-_AUTH_CODES = {"-99999", "1", "2", "3", "4", "20", "30"}
+# Body status codes. -99999: the signature or the API setup; 1, 2: the request string or the
+# user name and password; 3, 4, 20, 30: "Permission Denied" (AroFlo's docs describe them as
+# login-level: API access not enabled, legacy login, API disabled).
+_SIGNATURE = "-99999"
+_LOGIN_CODES = {"1", "2"}
+_PERMISSION_CODES = {"3", "4", "20", "30"}
 MELBOURNE = ZoneInfo("Australia/Melbourne")
-# A date before any AroFlo record, for a seek with no lower bound.
-EVERYTHING = "1900-01-01T00:00:00Z"
 
 
 def next_daily_reset(now: datetime) -> datetime:
+    """AroFlo's limits reset at 00:00 Australia/Melbourne."""
     local = now.astimezone(MELBOURNE)
     midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight.astimezone(timezone.utc)
@@ -147,77 +168,73 @@ class ZoneDialect:
     def path(self, ask: Ask) -> str:
         zone = ask.zone
         parts: List[Tuple[str, str]] = [("zone", zone.name)]
-        if ask.feed:
-            parts.append(("where", f"and|zonename|{'IN' if len(ask.feed) > 1 else '='}|{'*'.join(ask.feed)}"))
-        if ask.ids:
-            parts.append(("where", f"and|{zone.id_where}|IN|{'*'.join(ask.ids)}"))
-        elif ask.seek:
-            cursor = zone.cursor
-            if ask.newest:
-                parts.append(("where", f"and|{cursor}|>|{_where_value(EVERYTHING, 1)}"))
-                parts.append(("order", f"{cursor}|desc"))
-            else:
-                # ">" on the value one step earlier = "at or after" (a second, or a day for a date).
-                step = 1 if zone.cursor_kind == "utc" or len(ask.after or EVERYTHING) > 10 else 0
-                parts.append(("where", f"and|{cursor}|>|{_where_value(ask.after or EVERYTHING, step)}"))
-                parts.append(("order", f"{cursor}|asc"))
-        elif zone.id_where and not ask.feed:
-            # Any `where` turns AroFlo's 30-day default filter off (§5.1); this one matches every
-            # record whatever its dates (§5.2).
-            parts.append(("where", f"and|{zone.id_where}|!=|{NO_ID}"))
-        if zone.joins:
-            parts.append(("join", ",".join(zone.joins)))
-        parts.append(("page", str(ask.page if not ask.ids else 1)))
-        parts.append(("pageSize", str(len(ask.ids) if ask.ids else ask.size)))
+        parts += [("where", f"and|{name}|{op}|{value}") for name, op, value in ask.where]
+        parts += [("order", f"{name}|{direction}") for name, direction in ask.order]
+        joins = tuple(zone.joins) + tuple(j for j in ask.joins if j not in zone.joins)
+        if joins:
+            parts.append(("join", ",".join(joins)))
+        parts.append(("page", str(ask.page)))
+        if not ask.single:
+            parts.append(("pageSize", str(ask.size)))
         return "?" + "&".join(f"{k}={encode_uri_component(v)}" for k, v in parts)
 
     def params(self, ask: Ask) -> dict:
         return {}
+
+    @staticmethod
+    def budget_of(request: Any) -> str:
+        """Which of AroFlo's budgets a prepared request spends, read from its query."""
+        query = parse_qsl(urlsplit(getattr(request, "url", "") or "").query)
+        zone = next((value.lower() for name, value in query if name == "zone"), "")
+        if zone == FEED:
+            return FREE
+        from .zones import ZONES_BY_NAME
+
+        declared = ZONES_BY_NAME.get(zone)
+        wheres = [value.split("|") for name, value in query if name == "where"]
+        if declared is not None and len(wheres) == 1 and len(wheres[0]) == 4 and wheres[0][2] == "=" \
+                and "*" not in wheres[0][3] and wheres[0][1] == declared.id_where:
+            return SINGLE
+        return DAILY
 
     def decode(self, response: requests.Response, list_key: str) -> Answer:
         status = response.status_code
         if status >= 500 or status == 408:
             return Answer("retry", problem=f"AroFlo answered HTTP {status}")
         body = _json(response)
-        daily_429 = isinstance(body, dict) and str(body.get("status", "")).strip() == "7"
-        if status == 429 and not daily_429:
-            # A daily limit (status 7) answered with HTTP 429 still stops the stream: retrying
-            # cannot succeed before the reset and would spend more requests.
+        envelope = isinstance(body, dict) and ("zoneresponse" in body or "statusmessage" in body)
+        code = str(body.get("status", "")).strip() if isinstance(body, dict) else ""
+        if status == 429 and code != "7":
+            # A daily limit (status 7) answered with HTTP 429 still stops: retrying cannot
+            # succeed before the reset and would spend more requests.
             return Answer("rate_limited", problem="rate limited by AroFlo (HTTP 429)")
-        if status in (400, 401, 403, 404, 405) and not isinstance(body, dict):
+        if 400 <= status < 500 and not envelope:
             return Answer("auth", problem=_base_url_hint(response, status))
         if not isinstance(body, dict):
             what = "not JSON (a truncated answer or an HTML error page)" if body is _NOT_JSON else "not a JSON object"
             return Answer("retry", problem=f"the answer was {what} (HTTP {status}, {_body_hint(response)})")
-        code = str(body.get("status", "")).strip()
         zone = body.get("zoneresponse")
-        if code == "0" or (not code and isinstance(zone, dict)):  # §5.8: zoneresponse without status is a success
+        if code == "0" or (not code and isinstance(zone, dict)):  # a zoneresponse without status is a success
             records = zone.get(list_key) if isinstance(zone, dict) else None
             if isinstance(records, list):
                 return Answer(records=records)
             if isinstance(zone, dict) and records is None:
                 return Answer(records=[])  # AroFlo leaves the list out when nothing matches
             return Answer("retry", problem=f"status 0 but no '{list_key}' list in zoneresponse")
-        if 400 <= status < 500 and status != 429 and not code:
-            return Answer("auth", problem=_base_url_hint(response, status))
         message = str(body.get("statusmessage") or "no message").strip()
-        if code in _AUTH_CODES:
-            advice = (
-                "check this machine's clock (afdatetimeutc must be current UTC)"
-                if "expired" in message.lower()
-                else "check u_encoded, p_encoded, org_encoded and secret_key (and host_ip if AroFlo requires it)"
-                if code == "-99999"
-                else "check that the API user may log in and read this zone"
-            )
-            return Answer("auth", problem=f"AroFlo refused the request (status {code}: {message}); {advice}")
+        if code == _SIGNATURE:
+            advice = ("check this machine's clock (afdatetimeutc must be current UTC)" if "expired" in message.lower()
+                      else "check u_encoded, p_encoded, org_encoded and secret_key (and host_ip if AroFlo requires it)")
+            return Answer("login", problem=f"AroFlo refused the request (status {code}: {message}); {advice}")
+        if code in _LOGIN_CODES:
+            return Answer("login", problem=f"AroFlo refused the login (status {code}: {message}); check u_encoded, "
+                                           "p_encoded and org_encoded")
+        if code in _PERMISSION_CODES:
+            return Answer("denied", problem=f"AroFlo refused the request (status {code}: {message})")
         if code == "6":
             return Answer("rate_limited", problem=f"rate limited by AroFlo (status 6: {message})")
         if code == "7":
-            reset = next_daily_reset(datetime.now(timezone.utc))
-            return Answer("daily_limit", problem=(
-                f"AroFlo's daily request limit was reached (status 7: {message}); the sync stopped after "
-                f"saving its progress. The limit resets at 00:00 Australia/Melbourne "
-                f"({reset.strftime('%Y-%m-%d %H:%M')} UTC): run the sync again after that"))
+            return Answer("daily_limit", problem=f"AroFlo's daily request limit was reached (status 7: {message})")
         if code in ("8", "888888"):
             what = "the answer was over 3.5 MB" if code == "8" else "the query ran over 60 s"
             return Answer("too_big", problem=f"{what} (status {code}: {message})")
@@ -226,14 +243,5 @@ class ZoneDialect:
         return Answer("fail", problem=f"AroFlo answered an unknown status {code!r}: {message}")
 
 
-def _where_value(canonical: str, step: int) -> str:
-    """A canonical cursor value minus one step (a second, or a day for a date), as a `where` value."""
-    if len(canonical) == 10:
-        day = datetime.fromisoformat(canonical) - timedelta(days=1)
-        return day.strftime("%Y-%m-%d")
-    moment = datetime.fromisoformat(canonical.replace("Z", "+00:00")) - timedelta(seconds=step)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def dialect_for(auth_type: str, base_url: str):
+def dialect_for(auth_type: str, base_url: str) -> Any:
     return ZoneDialect(base_url) if auth_type == ZONE else RestDialect(base_url)

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import List
 
 from .declaration import Reading, Zone
-from .zones import ZONES
+from .zones import CHILDREN, ZONES
 
 START, END = "<!-- streams-table:start -->", "<!-- streams-table:end -->"
 FILES = ("README.md", "docs/aroflo.md")
 
 _HOW = {
-    Reading.PAGES: "full refresh",
+    Reading.REFRESH: "full refresh, incremental: read in full every `refresh_hours`",
     Reading.SEEK_TIME: "full refresh, incremental on its update time",
-    Reading.SEEK_DATE: "full refresh, incremental on its date",
+    Reading.WINDOW: "full refresh, incremental on a date (new every sync, re-read window daily)",
     Reading.FEED: "full refresh, incremental through the change feed",
     Reading.FEED_OR_SEEK: "full refresh, incremental through the change feed or its update time (fewer requests)",
 }
@@ -39,11 +39,15 @@ def _notes(zone: Zone) -> str:
         source = f"`{zone.cursor_key}`" + (" (site-local)" if zone.cursor_kind == "local" else "")
         if zone.cursor_key != zone.cursor:
             source += f", filtered as `{zone.cursor}`"
-        notes.append(("date " if zone.reading is Reading.SEEK_DATE else "update time ") + source)
+        notes.append("update time " + source)
+    if zone.window:
+        notes.append(f"date `{zone.window}`" + (" (future dates too)" if zone.future else ""))
     if zone.reading.uses_feed and zone.id_where != zone.id:
         notes.append(f"fetched by `{zone.id_where}`")
     if zone.caveat:
-        notes.append("edits after the date paid are not seen: see Sync modes")
+        notes.append("see Sync modes for what it cannot see")
+    if zone.deleted:
+        notes.append(f"deleted records: `_ab_cdc_deleted_at` from `{zone.deleted}`")
     if not zone.id_where and zone.name != "lastupdate":
         notes.append("no where field: read without one (no default filter documented)")
     return "; ".join(notes)
@@ -56,8 +60,12 @@ def streams_table() -> str:
     ]
     for zone in ZONES:
         key = ", ".join(f"`{k}`" for k in zone.key)
-        cursor = f"`{zone.cursor_column}`" if zone.cursor_column else "–"
+        cursor = f"`{zone.cursor_column}`"
         rows.append(f"| `{zone.name}` | {key} | {_HOW[zone.reading]} | {cursor} | {zone.doc} | {_notes(zone)} |")
+    for child in CHILDREN:
+        key = ", ".join(f"`{k}`" for k in child.key)
+        rows.append(f"| `{child.name}` | {key} | as its parent `{child.parent.name}`, at no request of its own | "
+                    f"`{child.cursor_column}` (the parent's) | {child.doc} | from `join={child.join}` |")
     return "\n".join(rows)
 
 

@@ -1,13 +1,16 @@
 """What each answer means for the sync: go on, wait and retry, ask smaller pages, or stop.
 
-Built on the CDK's `HttpStatusErrorHandler` (exception mapping, retry counting) and
-`BackoffStrategy` (how long to wait). The error handler classifies; it does not read pages:
+Built on the CDK's `HttpStatusErrorHandler` (its retry loop) and `BackoffStrategy` (how long to
+wait). The error handler classifies; it does not read pages: AroFlo's zone API answers most
+errors with HTTP 200 and a body `status`, so every answer is decoded once by the dialect
+(`dialects.Answer`: records, or a kind and a reason) and handed to the stream, which maps the
+records and lets its reader page.
 
-- AroFlo's zone API answers most errors with HTTP 200 and a body `status`, and a truncated or
-  HTML body can arrive with HTTP 200 too; so every answer is decoded (once) by the dialect
-  (`dialects.Answer`: records, or a kind and a reason), and the answer rides on the response
-  to the stream, which maps the records and lets its reader page.
-- The CDK ignores `Retry-After` unless the strategy reads it, and sleeps what we return + 1 s.
+One page has one budget of attempts (`PageAttempts`, `retry_attempts` + 1 in all), shared by
+the CDK's retries (timeouts, resets, 5xx, broken bodies) and the stream's own asking again when
+an answer's content is unusable: a page never costs more than that many requests. Rejections
+for the per-second / per-minute limit are not attempts: every stream waits them out together
+(`pacing.Pacer.rejected`), however long another program keeps using the same keys.
 """
 
 from __future__ import annotations
@@ -29,68 +32,84 @@ from airbyte_cdk.sources.streams.http.error_handlers import (
 )
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
 
+from .cdk_seams import CLIENT_ADDS_SECONDS
 from .dialects import Answer
 
-ANSWER_ATTRIBUTE = "_aroflo_answer"
-_CDK_ADDS_SECONDS = 1.0  # HttpClient sleeps backoff_time + 1 s
+# The CDK's own cap on retries: high, so that `PageAttempts` (counting only real failures) and
+# the rate-limit waits decide; the CDK still stops a request after `MAX_HOURS` of retrying.
+CDK_RETRIES = 10_000
+MAX_HOURS = 6
 
-# What each kind of answer asks of the CDK's HTTP client.
 _ACTIONS = {
     "ok": (ResponseAction.SUCCESS, None),
-    "retry": (ResponseAction.RETRY, FailureType.transient_error),
     "rate_limited": (ResponseAction.RATE_LIMITED, FailureType.transient_error),
     "too_big": (ResponseAction.REDUCE_PAGE_SIZE, FailureType.transient_error),
+    "login": (ResponseAction.FAIL, FailureType.config_error),
     "auth": (ResponseAction.FAIL, FailureType.config_error),
+    "denied": (ResponseAction.FAIL, FailureType.config_error),
     "daily_limit": (ResponseAction.FAIL, FailureType.transient_error),
     "fail": (ResponseAction.FAIL, FailureType.system_error),
 }
 
 
+class PageAttempts:
+    """The attempts one page may take, and why the last one failed."""
+
+    def __init__(self, retries: int):
+        self.limit = retries + 1
+        self.used = 0
+        self.kind = "ok"
+        self.problem = ""
+
+    def begin(self) -> None:
+        self.used, self.kind, self.problem = 0, "ok", ""
+
+    def failed(self, kind: str, problem: str) -> bool:
+        """One more failed attempt; True while another may be made."""
+        self.used += 1
+        self.kind, self.problem = kind, problem
+        return self.used < self.limit
+
+    def gave_up(self) -> str:
+        return f"{self.problem} (gave up after {self.used} attempts)"
+
+
 class AroFloErrorHandler(HttpStatusErrorHandler):
-    """Classifies every answer once (`classify` is the dialect's decoder for the zone asked) and
-    turns it into the CDK's `ErrorResolution`. `on_answer(response_or_exception, answer)` hears
-    every attempt: the stream keeps the last problem for its messages and counts requests."""
+    """Turns every decoded answer into the CDK's `ErrorResolution`. `classify(response)` is the
+    dialect's decoder for the zone asked; `on_answer(response_or_exception, answer)` hears every
+    attempt (the stream keeps the answer of its page, the quota counts it)."""
 
     def __init__(self, logger: logging.Logger, classify: Callable[[requests.Response], Answer],
-                 max_retries: int, on_answer: Callable[[Any, Optional[Answer]], None]):
-        super().__init__(logger=logger, error_mapping=DEFAULT_ERROR_MAPPING, max_retries=max_retries,
-                         max_time=timedelta(hours=6))
-        self._classify = classify
-        self._on_answer = on_answer
+                 attempts: PageAttempts, on_answer: Callable[[Any, Answer], None]):
+        super().__init__(logger=logger, error_mapping=DEFAULT_ERROR_MAPPING, max_retries=CDK_RETRIES,
+                         max_time=timedelta(hours=MAX_HOURS))
+        self._classify, self._attempts, self._on_answer = classify, attempts, on_answer
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         if isinstance(response_or_exception, requests.Response):
             answer = self._classify(response_or_exception)
-            setattr(response_or_exception, ANSWER_ATTRIBUTE, answer)
-            self._on_answer(response_or_exception, answer)
-            action, failure_type = _ACTIONS[answer.kind]
-            return ErrorResolution(response_action=action, failure_type=failure_type, error_message=answer.problem)
-        if isinstance(response_or_exception, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
-                                              requests.exceptions.MissingSchema)):
+        elif isinstance(response_or_exception, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
+                                                requests.exceptions.MissingSchema)):
             answer = Answer("auth", problem=f"the URL is not usable ({type(response_or_exception).__name__}); check base_url")
-            self._on_answer(response_or_exception, answer)
-            return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, answer.problem)
-        if isinstance(response_or_exception, requests.RequestException):
+        elif isinstance(response_or_exception, requests.RequestException):
             # Connection resets, timeouts, broken chunked bodies: all worth another attempt.
             answer = Answer("retry", problem=f"{type(response_or_exception).__name__}: {_short(response_or_exception)}")
-            self._on_answer(response_or_exception, answer)
-            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, answer.problem)
-        return super().interpret_response(response_or_exception)
+        else:
+            return super().interpret_response(response_or_exception)
+        self._on_answer(response_or_exception, answer)
+        if answer.kind == "retry":
+            if self._attempts.failed("retry", answer.problem or "unknown error"):
+                return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, answer.problem)
+            return ErrorResolution(ResponseAction.FAIL, FailureType.transient_error, self._attempts.gave_up())
+        if answer.kind != "ok":
+            self._attempts.kind, self._attempts.problem = answer.kind, answer.problem or ""
+        action, failure_type = _ACTIONS[answer.kind]
+        return ErrorResolution(response_action=action, failure_type=failure_type, error_message=answer.problem)
 
 
 def _short(error: BaseException) -> str:
     text = str(error)
     return text if len(text) <= 200 else text[:200] + "..."
-
-
-def _problem_of(response_or_exception: object) -> str:
-    """Why an attempt failed, for the retry log line (the decoded page's problem when there is one)."""
-    if isinstance(response_or_exception, requests.Response):
-        answer = getattr(response_or_exception, ANSWER_ATTRIBUTE, None)
-        return getattr(answer, "problem", None) or f"HTTP {response_or_exception.status_code}"
-    if isinstance(response_or_exception, BaseException):
-        return f"{type(response_or_exception).__name__}: {_short(response_or_exception)}"
-    return "unknown error"
 
 
 def retry_after_seconds(response: requests.Response) -> Optional[float]:
@@ -112,39 +131,50 @@ def retry_after_seconds(response: requests.Response) -> Optional[float]:
     return max(0.0, when.timestamp() - time.time())
 
 
-class AroFloBackoff(BackoffStrategy):
-    """`Retry-After` when given (capped), else exponential backoff with full jitter; logs every wait."""
+RATE_LIMIT_WAIT = 1.0  # seconds every stream waits after a rejection AroFlo gives no Retry-After for
 
-    def __init__(self, logger: logging.Logger, describe: Callable[[], str], max_retries: int,
-                 max_wait_seconds: float, base_seconds: float = 1.0):
-        self._logger = logger
-        self._describe = describe
-        self._max_retries = max_retries
-        self._max_wait = max_wait_seconds
-        self._base = base_seconds
+
+class AroFloBackoff(BackoffStrategy):
+    """How long to wait before the next attempt: a rate-limit rejection pauses every stream
+    (`Retry-After` when given, capped); any other failure waits exponentially, with full jitter
+    so several clients spread apart. Logs every wait."""
+
+    def __init__(self, logger: logging.Logger, describe: Callable[[], str], attempts: PageAttempts,
+                 max_wait_seconds: float, pacer: Any = None, base_seconds: float = 1.0):
+        self._logger, self._describe, self._attempts = logger, describe, attempts
+        self._max_wait, self._pacer, self._base = max_wait_seconds, pacer, base_seconds
 
     def backoff_time(self, response_or_exception: Optional[Union[requests.Response, requests.RequestException]],
                      attempt_count: int) -> Optional[float]:
-        wait = None
-        reason = ""
-        if isinstance(response_or_exception, requests.Response):
-            asked = retry_after_seconds(response_or_exception)
-            if asked is not None:
-                wait = asked
-                reason = f"Retry-After {response_or_exception.headers.get('Retry-After')}"
-                if asked > self._max_wait:
-                    reason += f" is longer than max_retry_wait_seconds, capped at {self._max_wait:g} s"
-                    wait = self._max_wait
-        if wait is None:
-            ceiling = min(self._max_wait, self._base * (2 ** max(0, attempt_count - 1)))
-            wait = random.uniform(ceiling / 2, ceiling) + _CDK_ADDS_SECONDS  # jitter spreads clients apart
-            reason = "exponential backoff with jitter"
-        if attempt_count > self._max_retries:  # the CDK asks once more after the last attempt
-            self._logger.warning(f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed "
-                                 f"({_problem_of(response_or_exception)}); giving up")
-            return 0.001
-        self._logger.warning(
-            f"{self._describe()}: attempt {attempt_count} of {self._max_retries + 1} failed "
-            f"({_problem_of(response_or_exception)}); waiting {wait:.1f} s ({reason}) before retrying"
-        )
-        return max(0.001, wait - _CDK_ADDS_SECONDS)
+        if self._attempts.kind == "rate_limited":
+            return self._rate_limited(response_or_exception)
+        used, limit = self._attempts.used, self._attempts.limit
+        ceiling = min(self._max_wait, self._base * (2 ** max(0, used - 1)))
+        wait = random.uniform(ceiling / 2, ceiling) + CLIENT_ADDS_SECONDS
+        self._logger.warning(f"{self._describe()}: attempt {used} of {limit} failed ({self._attempts.problem}); "
+                             f"waiting {wait:.1f} s before retrying")
+        return max(0.001, wait - CLIENT_ADDS_SECONDS)
+
+    def _rate_limited(self, response: Any) -> float:
+        asked = retry_after_seconds(response) if isinstance(response, requests.Response) else None
+        wait = RATE_LIMIT_WAIT if asked is None else min(asked, self._max_wait)
+        note = ""
+        if asked is not None and asked > self._max_wait:
+            note = f" (Retry-After {asked:g} s is longer than max_retry_wait_seconds: capped)"
+        if self._pacer is not None:
+            self._pacer.rejected(wait)
+            rate = self._pacer.rate
+            pace = f"; every stream waits and slows to {rate:g} requests a second" if rate else ""
+        else:
+            pace = ""
+        self._logger.info(f"{self._describe()}: {self._attempts.problem}: another program may be using the same "
+                          f"API keys{pace}; asking again in {wait:.1f} s{note}")
+        return max(0.001, wait - CLIENT_ADDS_SECONDS)
+
+    def wait_for_unusable(self) -> float:
+        """The wait before asking again for a page whose content was unusable (the same schedule)."""
+        ceiling = min(self._max_wait, self._base * (2 ** max(0, self._attempts.used - 1)))
+        wait = random.uniform(ceiling / 2, ceiling)
+        self._logger.warning(f"{self._describe()}: attempt {self._attempts.used} of {self._attempts.limit}: "
+                             f"{self._attempts.problem}; asking again in {wait:.1f} s")
+        return wait

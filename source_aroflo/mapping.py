@@ -1,296 +1,27 @@
-"""API records -> rows (contract §3 for the seed tables, the zone declarations for the rest).
+"""API records -> rows (contract §3 for the seed tables, the declarations for everything else).
 
-A mapper is built once per stream and is a plain function over one record: flatten nested
-objects with `_`, type every declared field (UTC timestamps, site-local times converted to UTC,
-dates, numbers, booleans, ids; blank `" "` and `""` values of those become null), keep arrays
-as arrays of typed objects, keep every field that is not declared under its flattened name, and
-fill every declared column the record lacks with null. The seed tables' column rules
-(renames, "archived" -> status, ...) are applied from their declarations. No regex and no
-copying beyond the output dict, because it runs for every record.
+A mapper is built once per stream and sync and is a plain function over one record: flatten the
+declared objects with `_`, type every declared field (`values.py`; AroFlo's blanks become null),
+keep arrays as arrays of typed objects, keep a field that is not declared under its own name —
+an undeclared object stays one object column rather than becoming undeclared `a_b` columns —
+and fill every declared column the record lacks with null. The seed tables' column rules are
+applied from their declarations. A child stream's rows (lines, custom fields) are cut from the
+parent's mapped rows. No regex and no copying beyond the output dict: it runs for every record.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterable, List, Mapping, Optional
+from zoneinfo import ZoneInfo
 
-from .declaration import ARRAY, OBJECT, UPDATED_AT, ArchivedStatus, FirstOf, Joined, LinkedId, Rename, Zone
+from .declaration import ARRAY, DELETED_AT, OBJECT, READ_AT, UPDATED_AT, Child, Zone
+from .seeds import ArchivedStatus, FirstOf, Joined, LinkedId, Rename
+from .values import converter_for, kind_converters, to_bool, to_date, to_number
 
 Record = dict
 Mapper = Callable[[Mapping[str, Any]], Record]
-_UTC = timezone.utc
-
-
-def flatten(record: Mapping[str, Any], out: dict, prefix: str = "") -> dict:
-    """{"address": {"suburb": "X"}} -> {"address_suburb": "X"}; lists are kept as they are."""
-    for key, value in record.items():
-        if type(value) is dict:
-            flatten(value, out, f"{prefix}{key}_")
-        else:
-            out[prefix + key] = value
-    return out
-
-
-def to_utc(value: str) -> Optional[str]:
-    """Any ISO-8601 date-time (any offset, or none = UTC) -> `YYYY-MM-DDTHH:MM:SSZ`.
-
-    Fast paths, by table look-ups and integer arithmetic, for the shapes the APIs send: already
-    canonical; `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` (any offset, crossing midnight through a
-    remembered calendar of the days seen); AroFlo's `2023/05/23 23:28:15` (UTC). Everything
-    else, and anything that does not check out on the way, goes through `datetime`.
-    """
-    n = len(value)
-    if n == 20 and value[19] == "Z" and value[10] == "T":
-        return value
-    if (n == 25 or (n == 29 and value[19] == ".")) and value[n - 3] == ":" and value[10] == "T" \
-            and value[13] == ":" and value[16] == ":":
-        sign = value[n - 6]
-        try:  # each part a two-digit number in its range, or a KeyError
-            _MINUTES[value[17:19]]  # the seconds are checked too
-            minutes = _HOURS[value[11:13]] + _MINUTES[value[14:16]]
-            offset = _HOURS[value[n - 5:n - 3]] + _MINUTES[value[n - 2:]]
-        except KeyError:
-            return _to_utc_parsed(value)
-        if sign == "+":
-            minutes -= offset
-        elif sign == "-":
-            minutes += offset
-        else:
-            return _to_utc_parsed(value)
-        day = value[:10]
-        around = _DAYS.get(day)
-        if around is None:
-            around = _days_around(day)
-            if around is None:
-                return _to_utc_parsed(value)
-        if minutes < 0:
-            day, minutes = around[0], minutes + 1440
-        elif minutes >= 1440:
-            day, minutes = around[1], minutes - 1440
-        end = 19 if (n == 25 or value[20:23] == "000") else 23
-        return day + _CLOCK[minutes] + value[16:end] + "Z"
-    if n == 19 and value[4] == "/" and value[7] == "/" and value[13] == ":":
-        return f"{value[:4]}-{value[5:7]}-{value[8:10]}T{value[11:19]}Z"
-    return _to_utc_parsed(value)
-
-
-_HOURS = {f"{h:02d}": h * 60 for h in range(24)}  # "HH" -> minutes
-_MINUTES = {f"{m:02d}": m for m in range(60)}  # "MM" (or "SS") -> its value
-_CLOCK = [f"T{m // 60:02d}:{m % 60:02d}" for m in range(1440)]  # minutes of the day -> "THH:MM"
-_DAYS: dict = {}  # "YYYY-MM-DD" -> (the day before, the day after); only real calendar days
-_DAYS_KEPT = 4096  # bounded: memory stays flat however many records pass
-
-
-def _days_around(day: str) -> Optional[tuple]:
-    try:
-        moment = date.fromisoformat(day)
-        around = ((moment - _ONE_DAY).isoformat(), (moment + _ONE_DAY).isoformat())
-    except (ValueError, OverflowError):
-        return None
-    if len(day) != 10 or day[4] != "-" or day[7] != "-" or moment.year < 1000:
-        return None
-    if len(_DAYS) >= _DAYS_KEPT:
-        _DAYS.clear()
-    _DAYS[day] = around
-    return around
-
-
-_ONE_DAY = timedelta(days=1)
-
-
-@lru_cache(maxsize=8192)
-def _to_utc_parsed(value: str) -> Optional[str]:
-    """Any ISO-8601 date-time (any offset, or none = UTC) -> `YYYY-MM-DDTHH:MM:SSZ`.
-
-    Sub-second precision is kept as milliseconds. Cached: equal timestamps are common.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    if len(text) == 20 and text[10] == "T" and text[19] == "Z":
-        return text  # already canonical: the common case
-    try:
-        parsed = datetime.fromisoformat(text.replace("/", "-") if "/" in text else text)
-    except ValueError:
-        return value  # not a timestamp we understand: keep what the API sent rather than lose it
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_UTC)
-    elif parsed.utcoffset():
-        parsed = parsed.astimezone(_UTC)
-    if parsed.year < 1000:  # isoformat() pads the year, strftime does not: keep the old text
-        parsed = parsed.astimezone(_UTC)
-        if parsed.microsecond:
-            return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
-        return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
-    # isoformat() is several times cheaper than strftime(); its first 19 (or 23) characters are
-    # `YYYY-MM-DDTHH:MM:SS(.mmm)` once the value is in UTC.
-    text = parsed.isoformat()
-    return (text[:23] if parsed.microsecond else text[:19]) + "Z"
-
-
-@lru_cache(maxsize=8192)
-def to_date(value: str) -> Optional[str]:
-    """`2023/12/18`, `2023-12-18` or a date-time -> `2023-12-18` (a date-time is taken in UTC)."""
-    text = value.strip()
-    if not text:
-        return None
-    if len(text) == 10:
-        return text.replace("/", "-")
-    utc = to_utc(text)
-    return utc[:10] if utc else None
-
-
-def to_number(value: Any) -> Any:
-    if value is None or type(value) in (int, float):
-        return value
-    text = str(value).strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        return float(text) if ("." in text or "e" in text.lower()) else int(text)
-    except ValueError:
-        return value  # keep the raw value: a typed destination column will say more than we can
-
-
-def to_bool(value: Any) -> Any:
-    if value is None or type(value) is bool:
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no"):
-        return False
-    return None if text == "" else value
-
-
-def _text(value: Any) -> Any:
-    return value if value is None or type(value) is str else str(value)
-
-
-def _utc(value: Any) -> Any:
-    return to_utc(value) if type(value) is str else value
-
-
-def _date(value: Any) -> Any:
-    return to_date(value) if type(value) is str else value
-
-
-_CONVERTERS = {"string": _text, "date-time": _utc, "date": _date, "number": to_number, "boolean": to_bool}
-
-
-def _converter_for(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
-    if schema.get("format") in ("date-time", "date"):
-        return _CONVERTERS[schema["format"]]
-    types = schema.get("type")
-    types = [types] if isinstance(types, str) else list(types or [])
-    for name in ("number", "boolean", "string"):
-        if name in types:
-            return _CONVERTERS[name]
-    return lambda value: value
-
-
-_NESTED_KEPT = 64  # keys remembered per stream as holding objects (an API has a handful)
-
-
-def _rest_mapper(template: Mapping[str, Any], converters: Mapping[str, Callable[[Any], Any]]) -> Mapper:
-    """The seed's REST fields already carry the column names: flatten, then type what we know.
-
-    Built for the per-record cost: the record is laid over the seed columns in one C-level
-    update, the keys known to hold objects are spread into prefixed columns, and one C-level
-    scan catches an object under a key not seen before (which is then remembered).
-    """
-    timestamps = [name for name, conv in converters.items() if conv is _utc]
-    typed = [(name, conv) for name, conv in converters.items() if conv is not _text and conv is not _utc]
-    nested: list = []  # keys seen holding an object, in the order first seen
-
-    def spread(row: dict, key: str) -> None:
-        value = row.pop(key)
-        if key in template:
-            row[key] = None  # a seed column sent as an object: its parts get their own columns
-        flatten(value, row, key + "_")
-
-    def map_rest(record: Mapping[str, Any]) -> Record:
-        row = template.copy()
-        row.update(record)
-        for key in nested:
-            if type(row.get(key)) is dict:
-                spread(row, key)
-        if dict in map(type, row.values()):
-            for key in [key for key, value in row.items() if type(value) is dict]:
-                if len(nested) < _NESTED_KEPT:
-                    nested.append(key)
-                spread(row, key)
-        for name in timestamps:
-            value = row[name]
-            if type(value) is str:
-                row[name] = to_utc(value)
-        for name, convert in typed:
-            value = row[name]
-            if value is not None:
-                row[name] = convert(value)
-        ident = row["id"]
-        if ident is not None and type(ident) is not str:
-            row["id"] = str(ident)
-        return row
-
-    return map_rest
-
-
-# ---- site-local times (§5.3) ----------------------------------------------------------------
-@lru_cache(maxsize=4096)
-def local_to_utc(value: str, tz: tzinfo) -> Optional[str]:
-    """A site-local date-time (`2023/05/23 08:28:15`, `2018-10-16 13:30:19.58`) -> UTC `...Z`.
-
-    A time that does not exist locally (the hour skipped when daylight saving starts) is read
-    with the offset in force before the change (02:30 -> as 03:30 daylight time); a time that
-    happens twice (the hour repeated when it ends) is read as its first occurrence (fold=0).
-    A value that carries its own offset keeps it; anything unreadable is kept as sent.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    if parsed.year < 1000:
-        return value
-    text = parsed.astimezone(_UTC).isoformat()
-    return (text[:23] if parsed.microsecond else text[:19]) + "Z"
-
-
-def to_int(value: Any) -> Any:
-    if value is None or type(value) is int:
-        return value
-    number = to_number(value)
-    if type(number) is float and number.is_integer():
-        return int(number)
-    return number
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _ident(value: Any) -> Any:
-    if type(value) is str:
-        return None if not value.strip() else value
-    return value if value is None else str(value)
-
-
-def _kind_converters(site_tz: tzinfo) -> dict:
-    def local(value: Any) -> Any:
-        return local_to_utc(value, site_tz) if type(value) is str else value
-
-    return {"id": _ident, "text": _text, "int": to_int, "num": to_number, "bool": to_bool,
-            "date": _date, "utc": _utc, "local": local}
-
-
-# ---- the zone dialect: one mapper per zone declaration --------------------------------------
 _BLANK = ("", " ")
+DEFAULT_SITE_TZ = ZoneInfo("Australia/Melbourne")
 
 
 def _plan(fields: tuple, converters: dict) -> dict:
@@ -331,14 +62,11 @@ def _array(value: Any, plan: dict) -> Any:
 
 
 def _lay(record: Mapping[str, Any], plan: dict, out: dict, prefix: str) -> None:
-    """Flatten `record` into `out` (objects -> `parent_child`), typing every declared field."""
+    """Flatten `record` into `out` (declared objects -> `parent_child`), typing every declared field."""
     for key, value in record.items():
         how = plan.get(key)
         if how is None:
-            if type(value) is dict:
-                flatten(value, out, f"{prefix}{key}_")
-            else:
-                out[prefix + key] = value
+            out[prefix + key] = value  # undeclared: kept as sent, an object as one column
         elif type(how) is tuple:
             if how[0] == ARRAY:
                 out[prefix + key] = _array(value, how[1])
@@ -389,18 +117,22 @@ def _compile_rule(rule: Any) -> Callable[[dict], Any]:
     raise TypeError(f"unknown column rule {rule!r}")
 
 
-def build_zone_mapper(zone: Zone, columns: Mapping[str, dict], site_tz: tzinfo) -> Mapper:
-    """The function that maps one record of `zone` (zone dialect) to a row with `columns`."""
-    converters = _kind_converters(site_tz)
-    plan = _plan(zone.fields, converters)
+def build_zone_mapper(zone: Zone, columns: Mapping[str, dict], site_tz: Any = DEFAULT_SITE_TZ,
+                      read_at: Optional[str] = None) -> Mapper:
+    """The function that maps one record of `zone` (zone dialect) to a row with `columns`.
+
+    `read_at`: the sync's start, the cursor of zones without an update time."""
+    plan = _plan(zone.fields, kind_converters(site_tz))
     template = dict.fromkeys(columns)
     rules = []
     if zone.seed is not None:
-        seed_converters = {name: _converter_for(schema) for name, schema in zone.seed.columns.items()}
+        seed_converters = {name: converter_for(schema) for name, schema in zone.seed.columns.items()}
         # Rules that only look come before the ones that take their fields out of the row.
         ordered = sorted(zone.seed.zone_rules.items(), key=lambda item: bool(item[1].consumes))
         rules = [(column, _compile_rule(rule), seed_converters[column]) for column, rule in ordered]
-    copy_cursor = zone.cursor_key if (zone.cursor_column == UPDATED_AT and zone.seed is None) else None
+    own_time = zone.cursor_key if (zone.reading.seeks and zone.seed is None) else None
+    stamp = read_at if zone.cursor_column == READ_AT else None
+    deleted = zone.deleted
 
     def map_zone(record: Mapping[str, Any]) -> Record:
         row = template.copy()
@@ -408,45 +140,140 @@ def build_zone_mapper(zone: Zone, columns: Mapping[str, dict], site_tz: tzinfo) 
         for column, compute, convert in rules:
             value = compute(row)
             row[column] = convert(value) if value is not None else None
-        if copy_cursor is not None:
-            row[UPDATED_AT] = row.get(copy_cursor)
+        if own_time is not None:
+            row[UPDATED_AT] = row.get(own_time)
+        elif stamp is not None:
+            row[READ_AT] = stamp
+        if deleted is not None and row.get(deleted) is not None:
+            row[DELETED_AT] = row[deleted]
         return row
 
     return map_zone
 
 
 def build_rest_mapper(columns: Mapping[str, dict], objects: tuple = ()) -> Mapper:
-    """The seed's REST records: already in the seed's columns, flattened and typed. `objects`:
-    keys that hold objects (their parts become columns); sent as null, such a key is dropped, so
-    every column a row has is declared (its parts are simply absent)."""
+    """The seed's REST records: already in the seed's columns. A key that holds an object
+    (`objects`) gives its declared parts their columns (`address_city`); what is left of it stays
+    one object column (`address`), dropped when nothing is left. Every column is typed."""
     template = dict.fromkeys(columns)
-    converters = {name: _converter_for(schema) for name, schema in columns.items()}
-    mapper = _rest_mapper(template, converters)
-    objects = tuple(key for key in objects if key not in template)
-    if not objects:
-        return mapper
+    typed = [(name, converter_for(schema)) for name, schema in columns.items() if name not in objects]
+    spreads = [(key, [(column[len(key) + 1:], column) for column in columns if column.startswith(key + "_")])
+               for key in objects]
 
-    def map_rest_dropping_null_objects(record: Mapping[str, Any]) -> Record:
-        row = mapper(record)
-        for key in objects:
-            if key in row and row[key] is None:
+    def map_rest(record: Mapping[str, Any]) -> Record:
+        row = template.copy()
+        row.update(record)
+        for key, parts in spreads:
+            value = row.get(key)
+            if type(value) is dict:
+                rest = dict(value)
+                for part, column in parts:
+                    if part in rest:
+                        row[column] = rest.pop(part)
+                if rest:
+                    row[key] = rest
+                else:
+                    del row[key]
+            elif value is None and key in row:
                 del row[key]
+        for name, convert in typed:
+            value = row.get(name)
+            if value is not None:
+                row[name] = convert(value)
         return row
 
-    return map_rest_dropping_null_objects
+    return map_rest
 
 
-def build_mapper(dialect: str, zone: Any, site_tz: Optional[tzinfo] = None) -> Mapper:
-    """The mapper of one stream: `zone` a declaration or a zone name, `dialect` hmac or bearer."""
-    from .schemas import json_schema
+def build_mapper(dialect: str, declaration: Any, site_tz: Any = None, read_at: Optional[str] = None) -> Mapper:
+    """The mapper of one zone stream: `declaration` a `Zone` or a zone name, `dialect` hmac or bearer."""
+    from .schemas import columns
     from .zones import ZONES_BY_NAME
 
-    if isinstance(zone, str):
-        zone = ZONES_BY_NAME[zone]
+    zone = ZONES_BY_NAME[declaration] if isinstance(declaration, str) else declaration
     if dialect == "bearer":
-        return build_rest_mapper(zone.seed.columns, zone.seed.rest_objects)
-    tz = site_tz or _DEFAULT_SITE_TZ
-    return build_zone_mapper(zone, json_schema(zone, dialect)["properties"], tz)
+        return build_rest_mapper(columns(zone, dialect), zone.seed.rest_objects)
+    return build_zone_mapper(zone, columns(zone, dialect), site_tz or DEFAULT_SITE_TZ, read_at)
 
 
-_DEFAULT_SITE_TZ = __import__("zoneinfo").ZoneInfo("Australia/Melbourne")
+# ---- child streams ------------------------------------------------------------------------------
+def _flatten(value: Mapping[str, Any], out: dict, prefix: str = "") -> dict:
+    for key, item in value.items():
+        if type(item) is dict:
+            _flatten(item, out, f"{prefix}{key}_")
+        else:
+            out[prefix + key] = item
+    return out
+
+
+def _typed_value(kind: Any, value: Any) -> tuple:
+    """(number, boolean, date) of a custom field's value, by AroFlo's field type."""
+    kind = str(kind or "").strip().lower()
+    if value is None or (type(value) is str and not value.strip()):
+        return None, None, None
+    if kind == "checkbox":
+        flag = to_bool(value)
+        return None, flag if type(flag) is bool else None, None
+    if kind == "datefield":
+        day = to_date(value) if type(value) is str else None
+        return None, None, day if day and len(day) == 10 and day[4] == "-" else None
+    if kind == "numeric":
+        number = to_number(value)
+        return (number if type(number) in (int, float) else None), None, None
+    return None, None, None
+
+
+def build_child_rows(child: Child, columns: Mapping[str, dict]) -> Callable[[Iterable[dict]], List[dict]]:
+    """The function that cuts a page of the parent's mapped rows into the child's rows."""
+    parent_key = child.parent_key if child.parent.seed is None else "id"
+    array, cursor, key = child.array, child.cursor_column, child.parent_key
+    template = dict.fromkeys(columns)
+
+    def lines(parents: Iterable[dict]) -> List[dict]:
+        out = []
+        for parent in parents:
+            items = parent.get(array)
+            if type(items) is not list or parent.get(DELETED_AT) is not None:
+                continue
+            ident, version = parent.get(parent_key), parent.get(cursor)
+            for item in items:
+                if type(item) is not dict:
+                    continue
+                row = template.copy()
+                _flatten(item, row)
+                row[key], row[cursor] = ident, version
+                if row.get(child.item_key) is None:
+                    continue  # a line AroFlo sent without its id cannot be keyed
+                row[child.item_key] = str(row[child.item_key])
+                out.append(row)
+        return out
+
+    def custom_fields(parents: Iterable[dict]) -> List[dict]:
+        out = []
+        for parent in parents:
+            items = parent.get(array)
+            if type(items) is not list or parent.get(DELETED_AT) is not None:
+                continue
+            ident, version = parent.get(parent_key), parent.get(cursor)
+            for item in items:
+                if type(item) is not dict or item.get("fieldid") in (None, "", " "):
+                    continue
+                value = item.get("value")
+                number, flag, day = _typed_value(item.get("type"), value)
+                archived = to_bool(item.get("archived"))
+                out.append({key: ident, "fieldid": str(item["fieldid"]), "name": item.get("name"),
+                            "type": item.get("type"), "archived": archived if type(archived) is bool else None,
+                            "value": None if value is None else str(value), "value_number": number,
+                            "value_boolean": flag, "value_date": day, cursor: version})
+        return out
+
+    return custom_fields if child.custom_fields else lines
+
+
+def deletion_row(key_columns: tuple, ident: Any, cursor: str, stamp: str) -> dict:
+    """What a record AroFlo no longer returns becomes: its key, its cursor and `_ab_cdc_deleted_at`."""
+    row = {column: None for column in key_columns}
+    row[key_columns[0]] = ident
+    row[cursor] = stamp
+    row[DELETED_AT] = stamp
+    return row

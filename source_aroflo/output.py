@@ -16,14 +16,12 @@ it — gets one ordinary message per record.
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 from typing import Any, DefaultDict, List
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, Type
-from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
 
 from .cdk_seams import page_writer
 
@@ -88,10 +86,9 @@ class PagedEntrypoint(AirbyteEntrypoint):
     """
 
     @staticmethod
-    def handle_record_counts(message: AirbyteMessage, stream_message_count: DefaultDict[HashableStreamDescriptor, float]) -> AirbyteMessage:
+    def handle_record_counts(message: AirbyteMessage, stream_message_count: DefaultDict[Any, float]) -> AirbyteMessage:
         if type(message) is RecordPage:
-            descriptor = HashableStreamDescriptor(name=message.record.stream, namespace=message.record.namespace)
-            stream_message_count[descriptor] += float(len(message.rows))
+            page_writer().count_records(message.record.stream, len(message.rows), stream_message_count)
             return message
         return _cdk_handle_record_counts(message, stream_message_count)
 
@@ -150,33 +147,3 @@ def write_all(raw: Any, data: bytes) -> None:
         if written is None:  # a non-blocking pipe that is full: try again
             continue
         view = view[written:]
-
-
-class StreamReadLog(logging.LoggerAdapter):
-    """The logger handed to the CDK's per-stream read, with its closing line counting records.
-
-    The CDK ends a stream with "Read N records from S stream", N counting messages; with pages
-    that would be the number of pages. The stream's reader adds each page's rows to `records`.
-    """
-
-    def __init__(self, logger: logging.Logger, stream: str):
-        super().__init__(logger, {})
-        self.stream = stream
-        self.records = 0
-        self._closing = f" records from {stream} stream"
-
-    def process(self, msg: Any, kwargs: Any) -> Any:
-        if isinstance(msg, str) and msg.startswith("Read ") and msg.endswith(self._closing):
-            msg = f"Read {self.records}{self._closing}"
-        return msg, kwargs
-
-    def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
-        # Each stream runs the CDK's source-level read for itself; its "Starting syncing
-        # SourceAroflo" / "Finished syncing SourceAroflo" / runtime report would appear once per
-        # stream. The source logs them once per sync instead, with a summary.
-        if isinstance(msg, str) and msg.startswith(_SOURCE_LEVEL_LINES):
-            return
-        super().log(level, msg, *args, **kwargs)
-
-
-_SOURCE_LEVEL_LINES = ("Starting syncing SourceAroflo", "Finished syncing SourceAroflo", "SourceAroflo runtimes")

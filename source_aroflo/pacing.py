@@ -1,169 +1,123 @@
-"""One request budget for the whole sync, shared by every stream and thread; and the quota ledger.
+"""One request pacer for the whole sync, shared by every stream and thread.
 
-The CDK's `HttpAPIBudget` with a moving-window policy does the pacing (and empties itself when
-AroFlo's `X-RateLimit-Remaining` says 0). Two additions:
+AroFlo allows 3 requests a second and 120 a minute per set of API keys — for every program using
+those keys together. The pacer is the CDK's budget interface (`AbstractAPIBudget`: the HTTP
+client asks `acquire_call` before every attempt, retries included) with three duties:
 
-- windows are a little longer than AroFlo's, because the server counts requests when they
-  arrive, not when we send them, and a request can be delayed on the way;
-- a signed request is signed again once the budget lets it go, so a request that waited for
-  the budget never carries a stale `afdatetimeutc`.
+- **windows**: no more than `per_second` requests in any window of a second, nor `per_minute` in
+  any minute; windows are a little longer than AroFlo's (the server counts a request when it
+  arrives, not when it leaves here);
+- **adaptive pacing**: a rejection for the per-second / per-minute limit (status 6, HTTP 429)
+  means someone else is using the keys too: every stream waits out the rejection (`rejected`),
+  the rate halves (down to one request every two seconds), and it comes back one step at a time
+  after `CALM_SECONDS` without a rejection. Rejections are waited out, never counted as failures;
+- **gates and signatures**: `admit(request)` (the quota, `quota.py`) runs first and may stop the
+  request; `on_release(request)` runs last and signs the request again, so a request that waited
+  never carries a stale `afdatetimeutc`.
+
+Why not the CDK's `MovingWindowCallRatePolicy`: its rate is fixed when built, and its acquire
+loop keeps the last rate-limit exception in a local (a reference cycle that pinned every waiting
+request's page until a full garbage collection: peak memory ×1.28 over a long sync).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from collections import defaultdict
-from datetime import timedelta
-from typing import Any, Callable, Dict, Optional
+from collections import deque
+from typing import Any, Callable, Optional
 
-from airbyte_cdk.sources.streams.call_rate import CallRateLimitHit, HttpAPIBudget, MovingWindowCallRatePolicy, Rate
+from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget
 
-log = logging.getLogger("airbyte.aroflo")
 _SAFETY = 1.1  # window stretch; costs at most 10 % of the allowed rate
-_CALL = "aroflo-call"  # what the budget's windows hold for each call
+FLOOR = 0.5  # requests a second the pacer slows down to at most
+CALM_SECONDS = 20.0  # without a rejection, the rate comes back one step
 
 
-class AroFloBudget(HttpAPIBudget):
-    def __init__(self, rates: list, on_release: Optional[Callable[[Any], Any]] = None):
-        super().__init__(
-            ratelimit_remaining_header="X-RateLimit-Remaining",
-            ratelimit_reset_header="X-AroFlo-Unused-Reset",  # AroFlo sends no reset time
-            status_codes_for_ratelimit_hit=[429],
-            policies=[MovingWindowCallRatePolicy(rates=rates, matchers=[])],
-        )
-        self._on_release = on_release
+class Pacer(AbstractAPIBudget):
+    def __init__(self, per_second: Optional[int], per_minute: Optional[int],
+                 admit: Optional[Callable[[Any], None]] = None, on_release: Optional[Callable[[Any], Any]] = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.per_second, self.per_minute = per_second, per_minute
+        self._admit, self._on_release = admit, on_release
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._second: deque = deque()
+        self._minute: deque = deque()
+        self._pause_until = 0.0
+        self._last = 0.0
+        self._rate = float(per_second) if per_second else None  # current requests a second
+        self._calm_since = 0.0
+        self.rejections = 0
+        self.waited = 0.0
 
+    # ---- the CDK's budget interface -------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
-        # The rate windows keep an item per call for as long as the window lasts (a minute and
-        # more); given the request itself they would keep every request of the last minute with
-        # its headers. One policy for all calls, no matchers: a constant stands in for each call.
-        policy = self.get_matching_policy(_CALL)
-        if policy is not None:
-            self._wait_for_call(policy, block, timeout)
+        if self._admit is not None:
+            self._admit(request)
+        while True:
+            with self._lock:
+                wait = self._wait_now(self._clock())
+                if wait <= 0:
+                    now = self._clock()
+                    self._second.append(now)
+                    self._minute.append(now)
+                    self._last = now
+                    break
+            self.waited += wait
+            self._sleep(wait)
         if self._on_release is not None:
             self._on_release(request)
 
-    @staticmethod
-    def _wait_for_call(policy: Any, block: bool, timeout: Optional[float]) -> None:
-        """What `APIBudget._do_acquire` does, without keeping the last `CallRateLimitHit`.
-
-        The CDK's loop keeps it in a local (`last_exception`), so each wait for the budget left a
-        reference cycle (its frame and the exception's traceback) holding every frame of the
-        request under way, the page's response with it: freed only by a full collection, which
-        a long sync with a raised collector threshold (output.py) rarely runs. Measured: peak RSS
-        of a full read of every stream grew ×1.28 from 51,000 to 255,000 records; here the hit
-        is dropped before the wait and is freed at once. Blocks until a call is free, as the
-        CDK's loop with its attempts does; `block=False` raises the hit, as the CDK does.
-        """
-        waited = 0.0
-        while True:
-            try:
-                policy.try_acquire(_CALL, weight=1)
-                return
-            except CallRateLimitHit as hit:
-                if not block or (timeout is not None and waited >= timeout):
-                    raise
-                wait = max(0.0, hit.time_to_wait.total_seconds())
-            if timeout is not None:
-                wait = min(wait, timeout - waited)
-            time.sleep(wait)
-            waited += wait
-
-
-
-def build_budget(per_second: Optional[int], per_minute: Optional[int],
-                 on_release: Optional[Callable[[Any], Any]] = None) -> Optional[AroFloBudget]:
-    rates = []
-    if per_second:
-        rates.append(Rate(limit=per_second, interval=timedelta(seconds=1 * _SAFETY)))
-    if per_minute:
-        rates.append(Rate(limit=per_minute, interval=timedelta(seconds=60 * _SAFETY)))
-    if not rates:
+    def get_matching_policy(self, request: Any) -> None:
         return None
-    return AroFloBudget(rates, on_release)
 
+    def update_from_response(self, request: Any, response: Any) -> None:
+        return None  # rejections are reported by the error handler, which decodes the answer
 
-DAILY_REMAINING = "X-RateLimit-Daily-Remaining"
-SECONDARY_REMAINING = "X-RateLimit-Secondary-Daily-Remaining"
-LOW_DAILY = 50  # warn when AroFlo reports this few daily requests left
-FEED_ZONE = "lastupdate"
-
-
-def _header_int(response: Any, name: str) -> Optional[int]:
-    value = getattr(response, "headers", {}).get(name)
-    if value is None:
-        return None
-    value = str(value).strip()
-    return int(value) if value.isdigit() else None
-
-
-class QuotaLedger:
-    """What this sync spends of AroFlo's daily quota, per stream, and what AroFlo says is left.
-
-    Every answer is counted once (retries included: AroFlo counts them too) as daily-limited,
-    or as a change-feed request (the `lastupdate` zone has no daily limit). Streams say what
-    they will need at least (`expect`); when that does not fit in what AroFlo reports is left
-    today, one warning says so before the limit stops the sync.
-    """
-
-    def __init__(self, zone_api: bool = True) -> None:
-        self.zone_api = zone_api  # the REST API documents no daily limit
-        self._lock = threading.Lock()
-        self.daily: Dict[str, int] = defaultdict(int)
-        self.feed: Dict[str, int] = defaultdict(int)
-        self.daily_remaining: Optional[int] = None
-        self.secondary_remaining: Optional[int] = None
-        self._expected: Dict[str, int] = {}
-        self._warned_fit = self._warned_low = False
-
-    def answered(self, stream: str, zone: str, response: Any) -> None:
+    # ---- adaptive pacing --------------------------------------------------------------------------
+    def rejected(self, wait: float) -> None:
+        """AroFlo rejected a request for the per-second / per-minute limit: every stream waits
+        `wait` seconds, and the pace halves."""
         with self._lock:
-            if zone == FEED_ZONE:
-                self.feed[stream] += 1
+            now = self._clock()
+            self.rejections += 1
+            self._pause_until = max(self._pause_until, now + max(0.0, wait))
+            if self._rate is not None:
+                self._rate = max(FLOOR, self._rate / 2)
             else:
-                self.daily[stream] += 1
-            remaining = _header_int(response, DAILY_REMAINING)
-            if remaining is not None and zone != FEED_ZONE:
-                self.daily_remaining = remaining
-            secondary = _header_int(response, SECONDARY_REMAINING)
-            if secondary is not None:
-                self.secondary_remaining = secondary
-            self._check()
+                self._rate = FLOOR * 4
+            self._calm_since = now
 
-    def expect(self, stream: str, requests: int) -> None:
-        """`stream` will spend at least `requests` more daily-limited requests this sync."""
-        with self._lock:
-            self._expected[stream] = self.daily.get(stream, 0) + max(0, requests)
-            self._check()
+    @property
+    def rate(self) -> Optional[float]:
+        return self._rate
 
-    def _still_needed(self) -> int:
-        return sum(max(0, want - self.daily.get(stream, 0)) for stream, want in self._expected.items())
+    def _wait_now(self, now: float) -> float:
+        self._recover(now)
+        waits = [self._pause_until - now]
+        if self._rate is not None and (not self.per_second or self._rate < self.per_second):
+            waits.append(self._last + 1.0 / self._rate - now)  # slowed down: a gap between requests
+        for window, limit, span in ((self._second, self.per_second, 1.0 * _SAFETY),
+                                    (self._minute, self.per_minute, 60.0 * _SAFETY)):
+            while window and window[0] <= now - span:
+                window.popleft()
+            if limit and len(window) >= limit:
+                waits.append(window[0] + span - now)
+        return max(waits)
 
-    def _check(self) -> None:
-        left = self.daily_remaining
-        if left is None:
+    def _recover(self, now: float) -> None:
+        """After CALM_SECONDS without a rejection, the rate comes back one step."""
+        if self._rate is None or not self._calm_since or now - self._calm_since < CALM_SECONDS:
             return
-        if left <= LOW_DAILY and not self._warned_low:
-            self._warned_low = True
-            log.warning(f"AroFlo reports {left} requests left today (the daily limit resets at 00:00 "
-                        "Australia/Melbourne)")
-        needed = self._still_needed()
-        if needed > left and not self._warned_fit:
-            self._warned_fit = True
-            log.warning(f"This sync needs at least {needed} more daily-limited requests but AroFlo reports {left} "
-                        "left today: it will stop at the limit with its progress saved; run it again after 00:00 "
-                        "Australia/Melbourne to go on (or select fewer streams)")
+        ceiling = float(self.per_second) if self.per_second else None
+        if ceiling is None:
+            self._rate, self._calm_since = None, 0.0
+            return
+        self._rate = min(ceiling, self._rate * 2)
+        self._calm_since = now if self._rate < ceiling else 0.0
 
-    def summary(self) -> str:
-        daily = sum(self.daily.values())
-        feed = sum(self.feed.values())
-        if not self.zone_api:
-            return f"{daily} requests"
-        text = f"{daily} daily-limited requests, {feed} change-feed requests (no daily limit)"
-        if self.daily_remaining is not None:
-            text += f"; AroFlo reports {self.daily_remaining} daily requests left"
-        if self.secondary_remaining is not None:
-            text += f" and {self.secondary_remaining} single-id requests left"
-        return text
+
+def build_pacer(per_second: Optional[int], per_minute: Optional[int], admit: Optional[Callable[[Any], None]] = None,
+                on_release: Optional[Callable[[Any], Any]] = None) -> Pacer:
+    return Pacer(per_second, per_minute, admit, on_release)

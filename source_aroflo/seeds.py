@@ -1,9 +1,121 @@
-"""The seed's three tables (contract §3): their columns, and how the zone dialect fills them."""
+"""The seed's three tables (contract §3): their columns, and how the zone dialect fills them.
+
+Each column of a seed table is filled in the zone dialect by one rule over the record's
+flattened fields; the rules are data here, compiled once per stream by `mapping.py`.
+"""
 
 from __future__ import annotations
 
-from .declaration import ArchivedStatus, FirstOf, Joined, LinkedId, Rename, SeedTable
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Tuple
+
 from .schemas import ANY_ARRAY, DATE, DATE_TIME, NUMBER, STRING
+
+
+@dataclass(frozen=True)
+class Rename:
+    """The column is this flattened AroFlo field."""
+
+    source: str
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return (self.source,)
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        return self.consumes
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """The first of these fields that has a value."""
+
+    sources: Tuple[str, ...]
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return self.sources
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        return self.consumes
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The fields that have a value, joined with `separator`."""
+
+    sources: Tuple[str, ...]
+    separator: str
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return self.sources
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        return self.consumes
+
+
+@dataclass(frozen=True)
+class ArchivedStatus:
+    """"archived" when the flag is true, else "active"."""
+
+    source: str = "archived"
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return (self.source,)
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        return self.consumes
+
+
+@dataclass(frozen=True)
+class LinkedId:
+    """`id_field` when `type_field` is one of `types` (the fields stay in the record)."""
+
+    id_field: str
+    type_field: str
+    types: Tuple[str, ...]
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return ()
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        return (self.id_field, self.type_field)
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    """One of the seed's three tables: its columns, and how the zone dialect fills them."""
+
+    columns: Mapping[str, dict]  # column -> JSON schema, in the seed's order
+    zone_rules: Mapping[str, Any]  # column -> Rename | FirstOf | Joined | ArchivedStatus | LinkedId
+    rest_extra: Mapping[str, dict] = field(default_factory=dict)  # REST fields beyond the seed columns
+    rest_objects: Tuple[str, ...] = ()  # REST keys that hold objects (flattened with `_`)
+
+    def column_from(self, source: str) -> Optional[str]:
+        """The seed column that is the zone field `source` renamed, if any."""
+        return next((column for column, rule in self.zone_rules.items()
+                     if isinstance(rule, Rename) and rule.source == source), None)
+
+    def check(self, zone_columns: Mapping[str, Any]) -> list:
+        problems = []
+        for column, rule in self.zone_rules.items():
+            if column not in self.columns:
+                problems.append(f"column rule for {column!r}, which is not a seed column")
+            for source in rule.reads:
+                if source not in zone_columns:
+                    problems.append(f"column {column!r} reads {source!r}, which is not among its fields")
+        if "id" not in self.zone_rules:
+            problems.append("seed table without a rule for its id column")
+        return problems
+
 
 _ID = {"type": "string"}
 
@@ -42,7 +154,7 @@ SUPPLIERS = SeedTable(
         "postal_code": Rename("address_postcode"),
         "payment_terms": FirstOf(("transactionterms_transactionterm", "terms")), "tax_id": Rename("abn"),
         "account_code": Rename("link_externalid"), "status": ArchivedStatus(),
-        # Site-local (§5.3): converted to UTC with site_timezone.
+        # Site-local: converted to UTC with site_timezone.
         "created_at": Rename("datetimeinserted"),
     },
     rest_extra={"bank_name": STRING, "bank_bsb": STRING, "website": STRING, "tags": ANY_ARRAY},

@@ -1,17 +1,16 @@
-"""Wiring: config -> dialect, authenticator, shared budget, change feed -> the streams.
+"""Wiring: spec, config, check, discover, and `read` handed to one `Sync`.
 
-Every stream is built from a zone declaration (`zones.ZONES`): the zone dialect offers every
-readable zone, the REST dialect the seed's three tables; the seed's `enable_*_sync` switches
-take users, suppliers or payments out. `read` adds to the CDK's `AbstractSource.read`:
+Every stream is built from a declaration (`zones.ZONES`, `zones.CHILDREN`): the zone dialect
+offers every readable zone and the child streams (lines, custom fields), the REST dialect the
+seed's three tables; the seed's `enable_*_sync` switches take users, suppliers or payments out
+(and their child streams). `read` adds to what the CDK does:
 - the seed's legacy state (`{"last_sync_time": ...}`, one cursor for every table) in any
   envelope becomes each stream's starting point;
-- a stream the catalog names but the config disabled (or this dialect lacks) is skipped with a
-  log line saying why; other surprises (a state in the future, a state key that is not the
-  cursor, an incremental catalog with incremental syncs off) get a warning;
-- one change feed and one quota ledger per sync, shared by the streams;
-- streams are read side by side by a bounded pool of workers under the one shared request
-  budget, each through the CDK's own per-stream read (`parallel.py`); the streams are built
-  once per sync, and the sync ends with one summary line.
+- a stream the catalog names but the config disabled is skipped with a log line saying why; a
+  stream source-aroflo does not have (or this dialect lacks) is a config error before any request;
+  other surprises (a state in the future, a state key that is not the cursor, an incremental
+  catalog with incremental syncs off) get a warning;
+- the sync itself — families, change feed, quota, pacing, side-by-side reading — is `sync.Sync`.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
@@ -34,6 +31,7 @@ from airbyte_cdk.models import (
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     ConnectorSpecificationSerializer,
+    FailureType,
     OrchestratorType,
     Status,
     SyncMode,
@@ -46,20 +44,18 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from . import cdk_seams
 from . import config as config_module
 from . import redaction
-from .auth import ZoneHmacAuth, build_authenticator
-from .client import TAKEN, AroFloStream
+from .auth import build_authenticator
 from .config import ConfigError, Settings
-from .dialects import FEED, dialect_for
-from .feed import ChangeFeed
-from .output import RecordPage, StreamReadLog
-from .pacing import QuotaLedger, build_budget
-from .parallel import LockedMessageRepository, read_in_parallel, workers_for
-from .readers import FeedEntries, FirstSync, NewestEntry
+from .cursor import KEYS
+from .dialects import dialect_for
+from .parallel import LockedMessageRepository
+from .paging import NumberedPages, Seek
 from .state import expand_legacy_state, load_state_file
-from .zones import ZONES, ZONES_BY_NAME
+from .stream import AroFloStream
+from .sync import Sync
+from .zones import CHILDREN, ZONES, ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
-CHANGE_FEED = "change feed"  # the quota ledger's name for the sync's own reads of the `lastupdate` zone
 SPEC_PATH = Path(__file__).with_name("spec.json")
 AIRBYTE_JOB_ENV = "WORKER_JOB_ID"  # set by the Airbyte platform in every connector container
 
@@ -70,8 +66,6 @@ class SourceAroflo(AbstractSource):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._budgets: dict = {}
         self._messages = LockedMessageRepository()
 
     @property
@@ -133,55 +127,21 @@ class SourceAroflo(AbstractSource):
         except ConfigError as error:
             return False, error.message
         _explain_ignored_keys(settings)
-        streams = {s.name: s for s in self._build_streams(settings, budget=None)}
+        offered = offered_declarations(settings)
         # One request for one record of the first seed table offered (users, unless switched off).
-        stream = next((streams[n] for n in config_module.STREAM_SWITCHES if n in streams), None) or next(iter(streams.values()))
+        name = next((n for n in config_module.STREAM_SWITCHES if n in offered), None) or next(iter(offered))
+        stream = _streams(settings, [offered[name]])[0]
+        reader = Seek(stream.zone, "updated_at", 1, stream.key, None, field="updated_at") if stream.rest \
+            else NumberedPages(stream.zone, 1, stream.key)
         try:
-            stream.probe()
+            stream.probe(reader)
         except AirbyteTracedException as error:
             return False, error.message
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
-        built = self.__dict__.get("_built")
-        if built is not None:  # inside read: the streams of this sync, built once
-            return built
         settings = self.settings(config)
-        return self._build_streams(settings, self._budget_for(settings))
-
-    def _budget_for(self, settings: Settings) -> Any:
-        with self._lock:
-            key = (settings.dialect, settings.base_url, settings.requests_per_second, settings.requests_per_minute)
-            if key not in self._budgets:
-                signer = ZoneHmacAuth(settings.credentials) if settings.dialect == config_module.HMAC else None
-                self._budgets[key] = build_budget(settings.requests_per_second, settings.requests_per_minute, signer)
-            return self._budgets[key]
-
-    def _build_streams(self, settings: Settings, budget: Any, feed: Any = None, ledger: Any = None) -> list:
-        dialect = dialect_for(settings.dialect, settings.base_url)
-        authenticator = build_authenticator(settings.credentials)
-        started = datetime.now(timezone.utc)
-        return [AroFloStream(zone, settings, dialect, authenticator, budget, started, feed=feed, ledger=ledger)
-                for zone in offered_zones(settings)]
-
-    def _change_feed(self, settings: Settings, budget: Any, ledger: QuotaLedger) -> ChangeFeed:
-        """The sync's change feed, read through a `lastupdate` stream of its own."""
-        dialect = dialect_for(settings.dialect, settings.base_url)
-        authenticator = build_authenticator(settings.credentials)
-        zone = ZONES_BY_NAME[FEED]
-
-        def stream() -> AroFloStream:
-            return AroFloStream(zone, settings, dialect, authenticator, budget, datetime.now(timezone.utc),
-                                ledger=ledger, label=CHANGE_FEED)
-
-        def entries(after: Optional[str], zones: Tuple[str, ...]):
-            return stream().read_rows(FeedEntries(zone, settings.page_size, after, zones))
-
-        def newest(zones: Tuple[str, ...]) -> Optional[str]:
-            rows = [row for page in stream().read_rows(NewestEntry(zone, zones)) for row in page]
-            return rows[0].get("updated_at") if rows else None
-
-        return ChangeFeed(entries, newest)
+        return _streams(settings, list(offered_declarations(settings).values()))
 
     # ---- read -----------------------------------------------------------------------------------
     def read(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
@@ -192,48 +152,51 @@ class SourceAroflo(AbstractSource):
         if settings.page_size_was_clamped_from:
             log.warning(f"max_records_per_page={settings.page_size_was_clamped_from} is above the zone API's "
                         f"maximum of 500 records a page; using 500")
-        offered = {zone.name for zone in offered_zones(settings)}
-        wanted = []
+        offered = offered_declarations(settings)
+        wanted, unknown = [], []
         for configured in catalog.streams:
             name = configured.stream.name
             if name in offered:
                 wanted.append(configured)
-            else:
+            elif _switched_off(name, settings):
                 log.warning(f"Skipping stream '{name}': {why_not_offered(name, settings)}")
+            else:
+                unknown.append(f"'{name}' ({why_not_offered(name, settings)})")
+        if unknown:
+            raise AirbyteTracedException(
+                message=f"The configured catalog names streams source-aroflo cannot read: {'; '.join(unknown)}. "
+                        f"Make the catalog from `discover` with this configuration.",
+                failure_type=FailureType.config_error)
         names = [c.stream.name for c in wanted]
-        state = expand_legacy_state(state or [], names)
-        budget = self._budget_for(settings)
-        ledger = QuotaLedger(zone_api=settings.dialect == config_module.HMAC)
-        feed = self._change_feed(settings, budget, ledger)
-        streams = {s.name: s for s in self._build_streams(settings, budget, feed, ledger)}
-        states = _states_by_stream(state)
+        states = _states_by_stream(expand_legacy_state(state or [], names))
+        streams = {s.name: s for s in _streams(settings, [offered[n] for n in names])}
         for configured in wanted:
-            stream = streams[configured.stream.name]
-            _warn_about(configured, stream, states.get(stream.name), settings)
-            if configured.sync_mode == SyncMode.incremental and stream.reads_feed:
-                feed.register(stream.name, stream.feed_since(states.get(stream.name) or {}))
-        self._built = list(streams.values())
-        summary = _Summary(logger)
-        logger.info(f"Starting syncing {self.name}: {len(wanted)} streams")
+            _warn_about(configured, streams[configured.stream.name], states.get(configured.stream.name), settings)
+        sync = Sync(settings, ConfiguredAirbyteCatalog(streams=wanted), states, logger, offered,
+                    pages=self.emit_record_pages)
+        yield from sync.messages()
 
-        def one_stream(configured: Any) -> Iterator[AirbyteMessage]:
-            stream_log = StreamReadLog(logger, configured.stream.name)
-            single = ConfiguredAirbyteCatalog(streams=[configured])
-            started = time.monotonic()
-            try:
-                for message in super(SourceAroflo, self).read(stream_log, config, single, state):
-                    if type(message) is RecordPage:
-                        stream_log.records += len(message.rows)
-                    yield message
-            finally:
-                summary.add(configured.stream.name, stream_log.records, time.monotonic() - started, ledger)
 
-        try:
-            yield from read_in_parallel(wanted, one_stream, debug=settings.debug, pages=self.emit_record_pages,
-                                        workers=workers_for(settings.requests_per_second))
-        finally:
-            self._built = None
-            summary.finish(self.name, ledger, feed)
+def _streams(settings: Settings, declarations: list) -> List[AroFloStream]:
+    dialect = dialect_for(settings.dialect, settings.base_url)
+    authenticator = build_authenticator(settings.credentials)
+    return [AroFloStream(declaration, settings, dialect, authenticator) for declaration in declarations]
+
+
+def offered_declarations(settings: Settings) -> Dict[str, Any]:
+    """The streams this configuration offers, by name: zones, then child streams."""
+    zones = offered_zones(settings)
+    offered: Dict[str, Any] = {zone.name: zone for zone in zones}
+    if settings.dialect == config_module.HMAC:
+        offered.update({child.name: child for child in CHILDREN if child.parent.name not in settings.disabled_streams})
+    return offered
+
+
+def _switched_off(name: str, settings: Settings) -> bool:
+    for child in CHILDREN:
+        if child.name == name:
+            name = child.parent.name
+    return name in config_module.STREAM_SWITCHES and name in settings.disabled_streams
 
 
 def offered_zones(settings: Settings) -> list:
@@ -242,12 +205,15 @@ def offered_zones(settings: Settings) -> list:
 
 
 def why_not_offered(name: str, settings: Settings) -> str:
-    if name in config_module.STREAM_SWITCHES and name in settings.disabled_streams:
-        return f"{config_module.STREAM_SWITCHES[name]} is false in the configuration"
-    zone = ZONES_BY_NAME.get(name)
+    parent = next((child.parent.name for child in CHILDREN if child.name == name), name)
+    if parent in config_module.STREAM_SWITCHES and parent in settings.disabled_streams:
+        return f"{config_module.STREAM_SWITCHES[parent]} is false in the configuration"
+    zone = ZONES_BY_NAME.get(parent)
     if zone is not None and settings.dialect not in zone.dialects:
         return (f"the REST API (bearer token) has only users, suppliers and payments; '{name}' needs AroFlo's "
                 f"zone API (credentials.auth_type 'hmac')")
+    if parent != name and settings.dialect != config_module.HMAC:
+        return f"'{name}' needs AroFlo's zone API (credentials.auth_type 'hmac')"
     return "source-aroflo has no such stream (discover lists the streams)"
 
 
@@ -273,7 +239,7 @@ def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], se
     if configured.sync_mode != SyncMode.incremental or not state:
         return
     cursor = stream.cursor_field[0] if stream.cursor_field else None
-    ignored = sorted(k for k in state if k not in (cursor, "last_sync_time", TAKEN, FirstSync.PROGRESS))
+    ignored = sorted(k for k in state if k not in (cursor,) + KEYS and k != "read_at")
     if ignored:
         log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
                     f"stream's cursor ({cursor!r}); ignored")
@@ -286,31 +252,6 @@ def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], se
         if saved > datetime.now(timezone.utc):
             log.warning(f"{name}: the saved state {cursor}={value} is in the future: no record can be newer, so "
                         "this sync reads nothing for it until then; reset the stream if the state is wrong")
-
-
-class _Summary:
-    """One line per sync: records, requests and time per stream (the streams run side by side)."""
-
-    def __init__(self, logger: logging.Logger):
-        self._logger = logger
-        self._lock = threading.Lock()
-        self._rows: List[Tuple[str, int, float]] = []
-        self._started = time.monotonic()
-
-    def add(self, stream: str, records: int, seconds: float, ledger: QuotaLedger) -> None:
-        with self._lock:
-            self._rows.append((stream, records, seconds))
-
-    def finish(self, source: str, ledger: QuotaLedger, feed: ChangeFeed) -> None:
-        parts = []
-        for stream, records, seconds in sorted(self._rows):
-            daily, free = ledger.daily.get(stream, 0), ledger.feed.get(stream, 0)
-            spent = f"{daily} requests" + (f" + {free} change-feed" if free else "")
-            parts.append(f"{stream} {records} records, {spent}, {seconds:.1f} s")
-        if ledger.feed.get(CHANGE_FEED):
-            parts.append(f"change feed {ledger.feed[CHANGE_FEED]} requests, {feed.entries} entries")
-        self._logger.info(f"Finished syncing {source} in {time.monotonic() - self._started:.1f} s: "
-                          f"{ledger.summary()}. " + "; ".join(parts))
 
 
 def _secret_values(config: Mapping[str, Any]) -> list:

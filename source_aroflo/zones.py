@@ -8,10 +8,10 @@ example responses of AroFlo's API documentation; fields AroFlo adds later still 
 
 from __future__ import annotations
 
-from .declaration import Reading, Zone, check_zones
+from .declaration import Child, Reading, Zone, check_zones
 from . import seeds
 
-SEEK_TIME, SEEK_DATE, FEED, FEED_OR_SEEK = Reading.SEEK_TIME, Reading.SEEK_DATE, Reading.FEED, Reading.FEED_OR_SEEK
+SEEK_TIME, WINDOW, FEED, FEED_OR_SEEK = Reading.SEEK_TIME, Reading.WINDOW, Reading.FEED, Reading.FEED_OR_SEEK
 
 ASSETCATEGORIES = Zone(
     "assetcategories", id="categoryid",
@@ -89,6 +89,7 @@ BUSINESSUNITS = Zone(
 
 CLIENTNOTES = Zone(
     "clientnotes", id="noteid",
+    reading=WINDOW, window="createdutc", newest="dateposted",
     default_filter="created_utc",
     doc="Notes posted against clients.",
     where="noteid:id createdutc:date",
@@ -126,6 +127,7 @@ CLIENTS = Zone(
 
 CONTACTS = Zone(
     "contacts", id="userid",
+    reading=WINDOW, window="createddatetimeutc",
     default_filter="Created_UTC",
     doc="Client contacts (people who are AroFlo contact users).",
     where="userid:id archived contacttype createdutc:date createddatetimeutc:utc",
@@ -244,6 +246,10 @@ INVOICES = Zone(
         requestdate:date requestdatetime:local taskid taskname tasktype} totalex:num totalgst:num
         totalinc:num
     """,
+    undocumented={
+        "stage.stageid": "sent as {} in every example; fields as in tasks' examples (stage{stageid stagename})",
+        "stage.stagename": "sent as {} in every example; fields as in tasks' examples (stage{stageid stagename})",
+    },
 )
 
 
@@ -289,6 +295,7 @@ MESSAGEBOARD = Zone(
 
 MESSAGETEMPLATES = Zone(
     "messagetemplates", id="templateid",
+    reading=WINDOW, window="createdutc",
     default_filter="created_utc",
     doc="Message (email/SMS) templates.",
     where="templateid:id formattype:id createdutc:date",
@@ -302,7 +309,7 @@ MESSAGETEMPLATES = Zone(
 PAYMENTS = Zone(
     "payments", id="paymentid", seed=seeds.PAYMENTS, rest=True,
     # `datepaid` is not a documented where field, but AroFlo's own example filters on it.
-    reading=SEEK_DATE, cursor="datepaid", default_filter="datePaid",
+    reading=WINDOW, window="datepaid", default_filter="datePaid",
     doc="Payments received: amount, date, method, reference, what they are linked to.",
     caveat=("the payments zone has no update time and is not in the change feed: an incremental sync finds "
             "payments by their date paid (the last whole day is always read again), so a payment edited later, "
@@ -341,6 +348,7 @@ PRIORITIES = Zone(
 
 PROJECTS = Zone(
     "projects", id="projectid",
+    reading=WINDOW, window="createddatetimeutc",
     default_filter="Created_UTC",
     doc="Projects (groups of tasks), with manager, client, stages.",
     where="""projectid:id orgid:id projectnumber projectname createdutc:date createddatetimeutc:utc""",
@@ -424,11 +432,23 @@ QUOTES = Zone(
         totalex:num totalhours:num totalinc:num totalprofit:num totalprofitmarginpercent:num
         totaltax:num type
     """,
+    undocumented={
+        "acceptedby.userid": "sent as {} in every example; fields as in workorders' acceptedby",
+        "acceptedby.username": "sent as {} in every example; fields as in workorders' acceptedby",
+        "estimator.userid": "sent as {} in every example; fields as in tasks' quote.estimator",
+        "estimator.givennames": "sent as {} in every example; fields as in tasks' quote.estimator",
+        "estimator.surname": "sent as {} in every example; fields as in tasks' quote.estimator",
+        "documentsandphotos[].uploadedbyuser.userid": "sent as {}; fields as in every other zone",
+        "documentsandphotos[].uploadedbyuser.username": "sent as {}; fields as in every other zone",
+        "notes[].user.userid": "sent as {} in every example; fields as in the notes of assets, clients, users",
+        "notes[].user.username": "sent as {} in every example; fields as in the notes of assets, clients, users",
+    },
 )
 
 
 SCHEDULES = Zone(
     "schedules", id="scheduleid",
+    reading=WINDOW, window="startdatetime", future=True, newest="startdatetime",
     default_filter="startdatetime",
     doc="Schedule entries (who works on which task when).",
     where="""scheduleid:id taskid:id scheduletotype scheduledtoid startdate:date startdatetime:local""",
@@ -482,6 +502,9 @@ SUPPLIERS = Zone(
         locations[SiteContact SiteEmail SitePhone address archived:bool country customfields[] gpslat:num
         gpslong:num locationid:id locationname postcode state suburb]
     """,
+    undocumented={
+        "archived": "a documented where field (BOOLEAN); the seed's status column reads it",
+    },
 )
 
 
@@ -501,7 +524,7 @@ TASKEXPENSES = Zone(
 
 TASKLABOURS = Zone(
     "tasklabours", id="lineid",
-    reading=FEED, list_key="labours", id_where="labourlineid", default_filter="workdate",
+    reading=FEED, list_key="labours", id_where="labourlineid", default_filter="workdate", deleted="deleteddatetime",
     doc="Labour lines of tasks (hours worked, cost, sell).",
     where="""taskid:id status labourlineid:id isinventory workdate:date workdatetimestart:local
            workdatetimeend:local lablinkprocessed lablinkprocesseddate:date lablocked
@@ -519,7 +542,7 @@ TASKLABOURS = Zone(
 
 TASKMATERIALS = Zone(
     "taskmaterials", id="lineid",
-    reading=FEED, list_key="materials", id_where="materiallineid", default_filter="date_used",
+    reading=FEED, list_key="materials", id_where="materiallineid", default_filter="date_used", deleted="deleteddatetime",
     doc="Materials used on tasks.",
     where="""taskid:id status materiallineid:id isinventory:bool dateused:date matlinkprocessed:bool
            matlinkprocesseddate:date matlinkprocesseddatetime:local purchaseorderisordered:bool
@@ -589,13 +612,14 @@ TASKTYPES = Zone(
     doc="Task types.",
     where="archived businessunitname clientid",
     fields="""
-        archived:bool businessunit{orgid:id orgname} description tasktype tasktypeid:id
+        archived:bool businessunit[orgid:id orgname] description tasktype tasktypeid:id
     """,
 )
 
 
 TIMESHEETS = Zone(
     "timesheets", id="timesheetid",
+    reading=WINDOW, window="workdate", newest="workdate",
     default_filter="workdate",
     doc="Timesheet entries (hours per user, task and work type).",
     where="timesheetid:id taskid:id userid:id type workdate:date",
@@ -614,6 +638,7 @@ TIMESHEETS = Zone(
 
 TRACKINGCENTRES = Zone(
     "trackingcentres", id="trackingcentreid",
+    reading=WINDOW, window="date_created", newest="date_created",
     doc="Tracking centres (cost/revenue centres).",
     where="trackingcentreid:id name date_created:date orgid:id",
     fields="""
@@ -679,6 +704,7 @@ WORKORDERLINEITEMS = Zone(
 
 WORKORDERS = Zone(
     "workorders", id="workorderid",
+    reading=WINDOW, window="createddatetime",
     default_filter="wo_order.created_UTC", joins=('lineitems',),
     doc="Work orders to contractors, with their lines.",
     where="""workorderid:id workordernumber status acceptancestatus createddate:date createddatetime:local
@@ -697,6 +723,10 @@ WORKORDERS = Zone(
         requiredbydatetime:local sentby{userid username} status tasks[jobnumber:int taskid:id
         taskname] totalex:num totalinc:num totaltax:num workorderid:id workordernumber
     """,
+    undocumented={
+        "notes[].user.userid": "sent as {} in every example; fields as in the notes of assets, clients, users",
+        "notes[].user.username": "sent as {} in every example; fields as in the notes of assets, clients, users",
+    },
 )
 
 
@@ -746,4 +776,32 @@ ZONES = (
     WORKORDERS,
 )
 ZONES_BY_NAME = {zone.name: zone for zone in ZONES}
-check_zones(ZONES)
+
+
+def _lines(parent: Zone, what: str) -> Child:
+    return Child(f"{parent.name}_lines", parent, array="lines", join="lineitems", item_key="lineid",
+                 doc=f"Lines of {what}: one row per line, with the {parent.id} and version of its parent.")
+
+
+def _custom_fields(parent: Zone, what: str) -> Child:
+    return Child(f"{parent.name}_customfields", parent, array="customfields", join="customfields",
+                 item_key="fieldid", custom_fields=True,
+                 doc=f"Custom fields of {what}: one row per field, its value typed by AroFlo's field type.")
+
+
+# Streams built from their parent's pages as they are read (no request of their own).
+CHILDREN = (
+    _lines(INVOICES, "customer invoices"),
+    _lines(QUOTES, "quotes"),
+    _lines(PURCHASEORDERS, "purchase orders"),
+    _lines(BILLS, "supplier bills"),
+    _lines(WORKORDERS, "work orders"),
+    _custom_fields(TASKS, "tasks"),
+    _custom_fields(CLIENTS, "clients"),
+    _custom_fields(SUPPLIERS, "suppliers"),
+    _custom_fields(USERS, "users"),
+    _custom_fields(ASSETS, "assets"),
+    _custom_fields(LOCATIONS, "locations"),
+)
+CHILDREN_BY_NAME = {child.name: child for child in CHILDREN}
+check_zones(ZONES, CHILDREN)

@@ -1,0 +1,258 @@
+"""AroFlo's change feed (the `lastupdate` zone, which has no daily limit), read once per sync,
+and the reader that fetches a zone's changed records from it.
+
+`ChangeFeed` is shared by the streams of a sync. Its one read lists every zone's changes since
+the earliest point a feed-reading stream needs (`where lastupdateutc > …`, no `zonename`
+filter, keyset-paged on its time), so it also shows which zones this site's feed carries
+(AroFlo documents "tasks, …, etc."). A zone first seen in the feed after its stream's own
+starting point is read for that zone alone from there (`ensure`), once.
+
+`FeedReader` fetches one zone's changed ids — one id a request from AroFlo's single-id budget
+(20,000 a day), or 50 ids a request from the daily limit — or, for a zone with an update time
+of its own, seeks on it (500 a request) and then fetches by id only what the seek did not
+return. Records are emitted in change order with the feed's change time as their `updated_at`;
+an id that no longer comes back was deleted in AroFlo and becomes a deletion record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from .declaration import UPDATED_AT, Zone
+from .dialects import Ask
+from .paging import Key, Seek, Step, TooSmall
+
+log = logging.getLogger("airbyte.aroflo")
+
+Entries = Callable[[Optional[str], Tuple[str, ...]], Iterable[List[dict]]]
+Newest = Callable[[], Optional[str]]
+Change = Tuple[str, str]  # (id, change time)
+
+
+class ChangeFeed:
+    """The sync's reads of the change feed: `read_entries(after, zones)` yields pages of rows
+    {zonename, zoneid, updated_at} (zones empty: every zone); `read_newest()` the newest time."""
+
+    def __init__(self, read_entries: Entries, read_newest: Newest):
+        self._read_entries, self._read_newest = read_entries, read_newest
+        self._lock = threading.RLock()
+        self._since: Dict[str, str] = {}
+        self._from: Optional[str] = None  # where the read started
+        self._changes: Optional[Dict[str, Dict[str, str]]] = None
+        self._mark: Any = _UNREAD
+        self._failure: Optional[BaseException] = None
+        self.zones_seen: Set[str] = set()
+        self.end: Optional[str] = None  # the newest change time the read saw, in any zone
+        self.entries = self.skipped = 0
+
+    def register(self, zone: str, since: str) -> None:
+        """A stream that reads its changes from the feed from `since` (its state minus the lookback)."""
+        with self._lock:
+            current = self._since.get(zone)
+            self._since[zone] = since if current is None else min(current, since)
+
+    def probe_from(self, since: str) -> None:
+        """Where to read from when no stream reads the feed (only to see which zones it carries)."""
+        with self._lock:
+            self._since.setdefault("", since)
+
+    def mark(self) -> Optional[str]:
+        """The feed's newest change: a first sync keeps it as its state."""
+        with self._lock:
+            if self._mark is _UNREAD:
+                self._mark = self._guarded(self._read_newest)
+            return self._mark
+
+    def read(self) -> None:
+        """Read the feed once (later calls do nothing)."""
+        with self._lock:
+            if self._changes is not None or not self._since:
+                return
+            self._from = min(self._since.values())
+            changes: Dict[str, Dict[str, str]] = {}
+            self._guarded(lambda: self._take(self._read_entries(self._from, ()), changes))
+            self._changes = changes
+            counts = ", ".join(f"{zone} {len(ids)}" for zone, ids in sorted(changes.items())) or "none"
+            log.info(f"change feed: {self.entries} entries since {self._from}; changed records: {counts}"
+                     + (f"; {self.skipped} entries without a zone name, id or time skipped" if self.skipped else ""))
+
+    def carries(self, zone: str) -> bool:
+        return zone in self.zones_seen
+
+    def ensure(self, zone: str, since: str) -> None:
+        """The zone's changes from `since` on, when the shared read began later (a zone the feed
+        was just seen to carry, or a stream whose state is older than the others')."""
+        with self._lock:
+            self.read()
+            if self._changes is None or self._from is None or since >= self._from:
+                return
+            bucket: Dict[str, Dict[str, str]] = {zone: {}}
+            self._guarded(lambda: self._take(self._read_entries(since, (zone,)), bucket, count=False))
+            merged = self._changes.setdefault(zone, {})
+            for ident, stamp in bucket.get(zone, {}).items():
+                if stamp > merged.get(ident, ""):
+                    merged[ident] = stamp
+
+    def changes(self, zone: str, since: str) -> List[Change]:
+        """The zone's changed ids at or after `since`, newest change per id, in change order."""
+        with self._lock:
+            self.read()
+            newest = dict((self._changes or {}).get(zone, {}))
+        picked = [(ident, stamp) for ident, stamp in newest.items() if stamp >= since]
+        picked.sort(key=lambda change: (change[1], change[0]))
+        return picked
+
+    def _take(self, pages: Iterable[List[dict]], into: Dict[str, Dict[str, str]], count: bool = True) -> None:
+        for rows in pages:
+            for row in rows:
+                if count:
+                    self.entries += 1
+                name = str(row.get("zonename") or "").strip().lower()
+                ident, stamp = row.get("zoneid"), row.get(UPDATED_AT)
+                if not name or not ident or not stamp:
+                    self.skipped += count
+                    continue
+                self.zones_seen.add(name)
+                if self.end is None or stamp > self.end:
+                    self.end = stamp
+                bucket = into.setdefault(name, {})
+                if stamp > bucket.get(ident, ""):
+                    bucket[ident] = stamp
+
+    def _guarded(self, read: Callable[[], Any]) -> Any:
+        if self._failure is not None:
+            raise self._failure
+        try:
+            return read()
+        except BaseException as error:
+            self._failure = error
+            raise
+
+
+_UNREAD = object()
+
+
+@dataclass(frozen=True)
+class FetchToken:
+    pending: Tuple[Change, ...]  # (id, change time) still to fetch, in change order
+    size: int  # ids a request (1: AroFlo's single-id budget)
+
+    @property
+    def chunk(self) -> Tuple[Change, ...]:
+        return self.pending[: self.size]
+
+    def halved(self) -> "FetchToken":
+        if self.size // 2 < 1:
+            raise TooSmall()
+        return replace(self, size=self.size // 2)
+
+    def describe(self) -> str:
+        what = "by id" if self.size == 1 else f"{len(self.chunk)} by id"
+        return f"changed records {what} ({len(self.pending)} to go)"
+
+
+class FeedReader:
+    """One zone's changes: optionally a seek on its own update time first, then fetches by id."""
+
+    def __init__(self, zone: Zone, key: Key, changes: List[Change], end: Optional[str], ids_per_request: int,
+                 seek: Optional[Seek] = None, joins: Tuple[str, ...] = ()):
+        self.zone, self.key, self.joins = zone, key, joins
+        self.changes, self.end = changes, end
+        self.ids_per_request = ids_per_request  # 1 (single-id budget) or up to 50 (daily limit)
+        self._seek = seek
+        self._seen: Set[str] = set()
+        self._last: Tuple[Optional[str], set] = (None, set())
+
+    def first(self) -> Any:
+        if self._seek is not None:
+            return self._seek.first()
+        return self._fetch(self.changes)
+
+    def _fetch(self, pending: List[Change]) -> Optional[FetchToken]:
+        return FetchToken(tuple(pending), self.ids_per_request) if pending else None
+
+    def ask(self, token: Any) -> Ask:
+        if not isinstance(token, FetchToken):
+            return self._seek.ask(token)
+        ids = [ident for ident, _ in token.chunk]
+        op, value = ("=", ids[0]) if len(ids) == 1 else ("IN", "*".join(ids))
+        return Ask(self.zone, page=1, size=len(ids), where=((self.zone.id_where, op, value),), joins=self.joins)
+
+    def take(self, token: Any, rows: list, received: int) -> Step:
+        if not isinstance(token, FetchToken):
+            step = self._seek.take(token, rows, received)
+            if step.problem is None:
+                self._seen.update(str(self.key(row)) for row in step.rows)
+                step.cursor = None  # the state moves only once every change is in
+                if step.next is None:  # what the seek did not return is fetched by id
+                    step.next = self._fetch([c for c in self.changes if c[0] not in self._seen])
+                    if step.next is None:
+                        step.cursor = self.end
+            return step
+        return self._fetched(token, rows)
+
+    def _fetched(self, token: FetchToken, rows: list) -> Step:
+        chunk = token.chunk
+        by_id = {str(self.key(row)): row for row in rows}
+        ordered, deleted = [], []
+        for ident, stamp in chunk:
+            row = by_id.get(ident)
+            if row is None:
+                deleted.append((ident, stamp))  # deleted in AroFlo since it changed
+            else:
+                row[UPDATED_AT] = stamp
+                ordered.append(row)
+        rest = token.pending[len(chunk):]
+        following = replace(token, pending=rest) if rest else None
+        cursor = chunk[-1][1]
+        at, taken = self._last
+        if at != cursor:
+            at, taken = cursor, set()
+        taken.update(ident for ident, stamp in chunk if stamp == cursor)
+        self._last = (at, taken)
+        if following is None and self.end and self.end > cursor:
+            return Step(rows=ordered, cursor=self.end, deleted=tuple(deleted))  # nothing newer of this zone
+        return Step(rows=ordered, next=following, cursor=cursor, taken=tuple(sorted(taken)), deleted=tuple(deleted))
+
+
+class FeedEntries(Seek):
+    """The change feed's entries from a time on (keyset paging on its time); `zones` narrows it."""
+
+    def __init__(self, zone: Zone, size: int, after: Optional[str], zones: Tuple[str, ...]):
+        import operator
+
+        super().__init__(zone, UPDATED_AT, size, operator.itemgetter("zonename", "zoneid"), after)
+        self.zones = zones
+
+    def ask(self, token: Any) -> Ask:
+        ask = super().ask(token)
+        if not self.zones:
+            return ask
+        narrowed = (("zonename", "IN" if len(self.zones) > 1 else "=", "*".join(self.zones)),)
+        return replace(ask, where=narrowed + ask.where)
+
+
+class NewestEntry:
+    """The change feed's newest entry: one request, newest first (an entry with a blank time is
+    never taken for it)."""
+
+    def __init__(self, zone: Zone):
+        self.zone = zone
+
+    def first(self) -> Any:
+        from .paging import PageToken
+
+        return PageToken(1, 10)
+
+    def ask(self, token: Any) -> Ask:
+        from .cursor import EVERYTHING, where_value
+
+        return Ask(self.zone, page=1, size=10, where=(("lastupdateutc", ">", where_value(EVERYTHING)),),
+                   order=(("lastupdateutc", "desc"),))
+
+    def take(self, token: Any, rows: list, received: int) -> Step:
+        dated = [row for row in rows if isinstance(row.get(UPDATED_AT), str)]
+        return Step(rows=[max(dated, key=lambda row: row[UPDATED_AT])] if dated else [])

@@ -1,0 +1,95 @@
+"""A full read of a zone that keeps a state: an incremental stream's first sync, and the periodic
+re-read of a zone AroFlo gives no change signal.
+
+AroFlo's date filters cannot see a record whose date is blank (a blank is NULL to its SQL), so a
+first sync reads the zone once in full — ceil(n / page) requests, what a full-history first sync
+costs anyway — rather than seeking from the start date; the start date still decides which
+records it delivers (those changed since, and those with a blank cursor). Where the zone can be
+ordered by a date (`Zone.newest`), the newest records come first, so a first sync that takes
+several days of AroFlo's quota is useful from the first day.
+
+The state after the read is its `mark`: the zone's newest change just before the read (asked of
+the zone, newest first, or of the change feed), so anything that changes while the zone is read is
+found by the next sync. Until the read is done the state is its position (`progress`), so a read
+stopped half-way (AroFlo's daily limit, a cancel) resumes at the page it reached. Pages can shift
+between days (new records come first); a shift only makes a record arrive twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Tuple
+
+from .cursor import EVERYTHING, where_value
+from .declaration import Zone
+from .dialects import Ask
+from .paging import Key, NumberedPages, PageToken, Step, TooSmall
+
+
+@dataclass(frozen=True)
+class MarkToken:
+    """A first sync's first request: the zone's newest cursor value (newest first, a few records)."""
+
+    size: int = 10
+
+    def halved(self) -> "MarkToken":
+        raise TooSmall()
+
+    def describe(self) -> str:
+        return "its newest update time"
+
+
+class FullRead:
+    """Every record of the zone in numbered pages; the state at `mark` (or `end`) once done."""
+
+    MARK_ROWS = 10  # asked newest first: the first with a cursor is the mark (a blank one never is)
+
+    def __init__(self, zone: Zone, size: int, key: Key, column: str, *, start: Optional[str] = None,
+                 mark: Optional[Callable[[], Optional[str]]] = None, ask_zone_for_mark: bool = False,
+                 end: Optional[str] = None, progress: Optional[dict] = None, joins: Tuple[str, ...] = ()):
+        self.zone, self.size, self.key, self.column, self.start = zone, size, key, column, start
+        # The state when there is no mark (no record, or no change-feed entry, has a time yet).
+        self.end = end
+        self._pages = NumberedPages(zone, size, key, newest_first=True, joins=joins)
+        self._mark_from = mark
+        self._ask_zone = ask_zone_for_mark and mark is None
+        self._progress = progress
+        self.mark: Optional[str] = None
+
+    def first(self) -> Any:
+        progress = self._progress
+        if progress:
+            self.mark = progress.get("mark")
+            return PageToken(max(1, progress["page"]), max(1, progress["size"]))
+        if self._mark_from is not None:
+            self.mark = self._mark_from()
+            return self._pages.first()
+        if self._ask_zone and self.zone.newest != self.zone.cursor:
+            return MarkToken(self.MARK_ROWS)
+        return self._pages.first()  # newest first on the cursor: page 1 gives the mark
+
+    def ask(self, token: Any) -> Ask:
+        if isinstance(token, MarkToken):
+            cursor = self.zone.cursor
+            return Ask(self.zone, page=1, size=token.size, where=((cursor, ">", where_value(EVERYTHING)),),
+                       order=((cursor, "desc"),))
+        return self._pages.ask(token)
+
+    def take(self, token: Any, rows: list, received: int) -> Step:
+        if isinstance(token, MarkToken):
+            self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+            return Step(next=self._pages.first())
+        step = self._pages.take(token, rows, received)
+        if step.problem is not None:
+            return step
+        if self._ask_zone and self.mark is None and token.page == 1 and self._progress is None:
+            self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+        start, column = self.start, self.column
+        if start:  # delivered: changed since the start, or with a cursor no filter could see
+            width = len(start)
+            step.rows = [row for row in step.rows if row.get(column) is None or row[column][:width] >= start[:width]]
+        if step.next is not None:
+            step.progress = {"mark": self.mark, "page": step.next.page, "size": step.next.size}
+        else:
+            step.cursor = self.mark or self.end
+        return step

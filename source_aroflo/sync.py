@@ -1,0 +1,338 @@
+"""One `read`: the selected streams grouped by zone, planned against AroFlo's quota, read side by side.
+
+- **Families**: the streams of one zone — the zone's own and its child streams (lines, custom
+  fields) — are read together: one read of the zone serves them all, so a child stream costs no
+  request of its own, selected with its parent or without it. A family reads from the oldest state
+  among its members (a member ahead of it only sees some records again).
+- **The change feed** is read first (free of the daily limit), once for every zone that uses it;
+  then every family gets its `Plan` (`plans.py`), and one log line says what the sync expects to
+  spend: daily-limited and single-id requests, per stream that costs any.
+- **Reading**: families are read side by side by a bounded pool of workers (`parallel.py`) under
+  one pacer (`pacing.py`) and one quota (`quota.py`), cheapest first, so when the quota stops the
+  sync, it stops the big reads. Each page goes out as one RECORD message per member stream
+  (`output.RecordPage`), followed by each incremental member's STATE.
+- **Ending**: a stream stopped by the quota ends with its state saved (and `waiting_until`), and
+  its status COMPLETE — the destination keeps what arrived; one message names the waiting streams
+  and the reset. A stream that fails ends INCOMPLETE with its own error; the others go on; the sync
+  then fails, naming them. A login failure stops everything at the first one, with one error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any, Dict, Iterator, List, Optional
+
+from airbyte_cdk.models import AirbyteStreamStatus, FailureType, StreamDescriptor
+from airbyte_cdk.utils.stream_status_utils import as_airbyte_message as status_message
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .auth import ZoneHmacAuth, build_authenticator
+from .change_feed import ChangeFeed, FeedEntries, NewestEntry
+from .cursor import FEED_SEEN, PROGRESS, WAITING, Cursor, canonical, saved_time, utc_now
+from .declaration import UPDATED_AT, Child
+from .dialects import FEED, SINGLE, dialect_for
+from .members import Member, member_for, with_deletions
+from .output import RecordPage
+from .pacing import Pacer
+from .parallel import read_in_parallel, workers_for
+from .paging import Seek
+from .plans import Plan, Planner, budget_words
+from .quota import Fatal, Quota, QuotaStop
+from .stream import AroFloStream
+from .zones import ZONES_BY_NAME
+
+log = logging.getLogger("airbyte.aroflo")
+CHANGE_FEED = "change feed"  # whose requests the sync's own reads of the `lastupdate` zone are
+
+
+class Family:
+    def __init__(self, lead: AroFloStream, members: List[Member], mode: str, state: dict, joins: tuple):
+        self.lead, self.members, self.mode, self.state, self.joins = lead, members, mode, state, joins
+        self.plan: Optional[Plan] = None
+        self.error: Optional[BaseException] = None
+
+    @property
+    def zone(self) -> Any:
+        return self.lead.zone
+
+    @property
+    def names(self) -> str:
+        return ", ".join(m.name for m in self.members)
+
+
+class Sync:
+    def __init__(self, settings: Any, catalog: Any, states: Dict[str, dict], logger: logging.Logger,
+                 declarations: Dict[str, Any], pages: bool = True):
+        self.settings, self.logger, self.pages = settings, logger, pages
+        self.now = utc_now()
+        self.stamp = canonical(self.now)
+        self.dialect = dialect_for(settings.dialect, settings.base_url)
+        zone_api = not self.dialect.name == "bearer"
+        waits = [t for t in (saved_time(s, WAITING) for s in states.values()) if t]
+        self.quota = Quota(zone_api, settings.daily_quota_reserve, max(waits) if waits else None)
+        signer = ZoneHmacAuth(settings.credentials) if zone_api else None
+        self.pacer = Pacer(settings.requests_per_second, settings.requests_per_minute,
+                           admit=lambda request: self.quota.admit(self.dialect.budget_of(request)), on_release=signer)
+        self.authenticator = build_authenticator(settings.credentials)
+        self.feed = ChangeFeed(self._feed_entries, self._feed_newest) if zone_api else None
+        self.families = self._families(catalog, states, declarations)
+        self.failed: List[tuple] = []
+        self.fatal: Optional[BaseException] = None
+        self._probe_lock = threading.Lock()
+        self._credentials: Optional[bool] = None
+        self._records: Dict[str, int] = {}
+        self._seconds: Dict[str, float] = {}
+
+    # ---- building ----------------------------------------------------------------------------
+    def stream(self, declaration: Any, label: Optional[str] = None) -> AroFloStream:
+        return AroFloStream(declaration, self.settings, self.dialect, self.authenticator, self.pacer, self.quota,
+                            read_at=self.stamp, label=label)
+
+    def _families(self, catalog: Any, states: Dict[str, dict], declarations: Dict[str, Any]) -> List[Family]:
+        grouped: Dict[str, list] = {}
+        for configured in catalog.streams:
+            declaration = declarations[configured.stream.name]
+            zone = declaration.parent if isinstance(declaration, Child) else declaration
+            grouped.setdefault(zone.name, []).append((declaration, configured))
+        families = []
+        for name, entries in grouped.items():
+            lead = self.stream(ZONES_BY_NAME[name])
+            members = []
+            for declaration, configured in entries:
+                stream = lead if declaration is lead.declaration else self.stream(declaration, label=name)
+                column = stream.cursor_field[0] if stream.cursor_field else declaration.cursor_column
+                cursor = Cursor(stream.name, column, declaration.grain, self.settings.lookback_window_minutes, self.now)
+                members.append(member_for(stream, configured, dict(states.get(stream.name) or {}), cursor))
+            modes = {m.incremental for m in members}
+            mode = "incremental" if modes == {True} else "full" if modes == {False} else "full_with_state"
+            joins = tuple(sorted({d.join for d, _ in entries if isinstance(d, Child)} - set(lead.zone.joins)))
+            families.append(Family(lead, members, mode, self._family_state(members), joins))
+        return families
+
+    @staticmethod
+    def _family_state(members: List[Member]) -> dict:
+        """The state the family reads from: the oldest of its incremental members'; none (a first
+        sync) when one of them has none — resuming a first sync only all of them share."""
+        incremental = [m for m in members if m.incremental]
+        if not incremental:
+            return {}
+        saved = [(m.cursor.saved(m.incoming), m) for m in incremental]
+        if any(value is None for value, _ in saved):
+            shared = {json.dumps(m.incoming.get(PROGRESS), sort_keys=True) for m in incremental}
+            first = incremental[0].incoming
+            return first if len(shared) == 1 and first.get(PROGRESS) else {}
+        return min(saved, key=lambda pair: pair[0])[1].incoming
+
+    # ---- planning ----------------------------------------------------------------------------
+    def _plan_all(self) -> None:
+        if self.dialect.name == "bearer":
+            for family in self.families:
+                family.plan = self._rest_plan(family)
+            return
+        planner = Planner(self.settings, self.feed, self.dialect.IDS_PER_REQUEST, self.now)
+        self._read_feed()
+        for family in self.families:
+            if family.error is not None:
+                continue
+            first = family.members[0].cursor
+            key = family.lead.key
+            try:
+                family.plan = planner.plan(family.zone, key, first, family.mode, family.state, family.joins)
+            except (AirbyteTracedException, QuotaStop) as error:
+                family.error = error
+        planner.allocate_fetches([f.plan for f in self.families if f.plan], self.quota.left(SINGLE),
+                                 self.quota.reserve[SINGLE])
+        self.families.sort(key=lambda f: (f.plan is None, (f.plan.daily if f.plan else 0) + (1 if f.plan and f.plan.more else 0)))
+
+    def _read_feed(self) -> None:
+        """Register every stream that reads the change feed and read it once (it is free)."""
+        incremental = [f for f in self.families if f.mode == "incremental" and f.state]
+        registered = False
+        for family in incremental:
+            cursor = family.members[0].cursor
+            since = cursor.since(family.state)
+            if since and len(since) > 10 and (family.zone.reading.uses_feed or family.state.get(FEED_SEEN)):
+                self.feed.register(family.zone.name, since)
+                registered = True
+        if not registered:
+            times = [s for s in (f.members[0].cursor.since(f.state) for f in incremental) if s and len(s) > 10]
+            if not times:
+                return
+            self.feed.probe_from(max(times))  # only to see which zones this site's feed carries
+        try:
+            self.feed.read()
+        except (AirbyteTracedException, QuotaStop) as error:
+            for family in self.families:
+                if family.zone.reading.uses_feed and family.mode != "full":
+                    family.error = error
+
+    def _rest_plan(self, family: Family) -> Plan:
+        cursor, size = family.members[0].cursor, self.settings.page_size
+        after = None
+        if family.mode == "incremental":
+            after = cursor.since(family.state) or canonical(self.settings.first_sync_start(self.now))
+        reader = Seek(family.zone, UPDATED_AT, size, family.lead.key, after, field=UPDATED_AT)
+        return Plan(reader, what=f"changes since {after}" if after else "every record", daily=0)
+
+    def _log_plan(self) -> None:
+        costs, idle = [], []
+        for family in self.families:
+            plan = family.plan
+            if plan is None:
+                continue
+            if plan.idle:
+                idle.append(f"{family.names} ({plan.what})")
+            elif plan.daily or plan.single:
+                costs.append(f"{family.names}: {plan.what} [{budget_words(plan)}]")
+            else:
+                costs.append(f"{family.names}: {plan.what}")
+        daily = sum(f.plan.daily for f in self.families if f.plan)
+        more = any(f.plan.more for f in self.families if f.plan)
+        single = sum(f.plan.single for f in self.families if f.plan)
+        left = "; ".join(f"{self.quota.left(b)} {w} left" for b, w in (("daily", "daily-limited"), (SINGLE, "single-id"))
+                         if self.quota.left(b) is not None)
+        head = (f"Plan for this sync: {'at least ' if more else ''}{daily} daily-limited and {single} single-id "
+                f"requests" + (f" (AroFlo reports {left}; {self.quota.reserve['daily']} daily-limited kept for the "
+                               f"site's other integrations)" if left else ""))
+        if self.dialect.name == "bearer":
+            head = f"Plan for this sync: {len(self.families)} streams"
+        log.info(head + ". " + "; ".join(costs) + (f". Nothing to read: {'; '.join(idle)}" if idle else ""))
+
+    # ---- reading ----------------------------------------------------------------------------
+    def messages(self) -> Iterator[Any]:
+        started = time.monotonic()
+        self.logger.info(f"Starting syncing SourceAroflo: {sum(len(f.members) for f in self.families)} streams")
+        try:
+            self._plan_all()
+            self._log_plan()
+            yield from read_in_parallel(self.families, self._read_family, debug=self.settings.debug,
+                                        pages=self.pages, workers=workers_for(self.settings.requests_per_second))
+        finally:
+            self._finish(time.monotonic() - started)
+        if self.fatal is not None:
+            raise self.fatal
+        if self.failed:
+            details = "; ".join(f"{name}: {getattr(error, 'message', None) or error}" for name, error in self.failed)
+            transient = all(getattr(e, "failure_type", None) == FailureType.transient_error for _, e in self.failed)
+            raise AirbyteTracedException(message=f"{len(self.failed)} of {sum(len(f.members) for f in self.families)} "
+                                                 f"streams did not finish: {details}",
+                                         failure_type=FailureType.transient_error if transient else FailureType.config_error)
+
+    def _read_family(self, family: Family) -> Iterator[Any]:
+        started = time.monotonic()
+        for member in family.members:
+            member.start()
+            yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.STARTED)
+        try:
+            if family.error is not None:
+                raise family.error
+            plan = family.plan
+            log.info(f"{family.names}: reading {plan.what}")
+            if plan.reader is not None:
+                for step in family.lead.pages(plan.reader, plan.token):
+                    yield from self._page(family, step)
+            for member in family.members:
+                member.finish(plan.finish)
+                yield from self._state(member)
+                yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.COMPLETE)
+        except Fatal:
+            yield from self._statuses(family, AirbyteStreamStatus.INCOMPLETE)
+        except QuotaStop:
+            for member in family.members:
+                member.wait(self.quota.resets_at)
+                self.quota.wait(member.name, member.progress_words())
+                yield from self._state(member)
+                yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.COMPLETE)
+        except AirbyteTracedException as error:
+            yield from self._failed(family, error)
+        finally:
+            for member in family.members:
+                self._seconds[member.name] = time.monotonic() - started
+
+    def _page(self, family: Family, step: Any) -> Iterator[Any]:
+        emitted_at = time.time_ns() // 1_000_000
+        for member in family.members:
+            rows = with_deletions(member, member.rows_of(step.rows), step.deleted)
+            if rows:
+                if not member.running:
+                    member.running = True
+                    yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.RUNNING)
+                self._records[member.name] = self._records.get(member.name, 0) + len(rows)
+                yield RecordPage(member.name, rows, emitted_at)
+            member.advance(step)
+            yield from self._state(member)
+
+    @staticmethod
+    def _state(member: Member) -> Iterator[Any]:
+        message = member.state_message()
+        if message is not None:
+            yield message
+
+    @staticmethod
+    def _statuses(family: Family, status: AirbyteStreamStatus) -> Iterator[Any]:
+        for member in family.members:
+            yield status_message(StreamDescriptor(name=member.name), status)
+
+    def _failed(self, family: Family, error: AirbyteTracedException) -> Iterator[Any]:
+        kind = getattr(error, "kind", None)
+        if kind == "login" or (kind == "denied" and not self._credentials_hold()):
+            if self.fatal is None:
+                self.fatal = error
+                self.quota.fail_all(error)
+            yield from self._statuses(family, AirbyteStreamStatus.INCOMPLETE)
+            return
+        for member in family.members:
+            self.failed.append((member.name, error))
+            traced = AirbyteTracedException(message=error.message, internal_message=error.internal_message,
+                                            failure_type=error.failure_type)
+            message = traced.as_airbyte_message(stream_descriptor=StreamDescriptor(name=member.name))
+            if not self.settings.debug and message.trace and message.trace.error:
+                message.trace.error.stack_trace = None
+            yield message
+            yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.INCOMPLETE)
+
+    def _credentials_hold(self) -> bool:
+        """A permission answer before any request succeeded: are the credentials good at all?
+        One free request to the change feed tells (asked once per sync)."""
+        with self._probe_lock:
+            if self.quota.succeeded:
+                return True
+            if self._credentials is None:
+                try:
+                    self._feed_newest()
+                    self._credentials = True
+                except (AirbyteTracedException, QuotaStop):
+                    self._credentials = False
+            return self._credentials
+
+    # ---- the change feed's reads -------------------------------------------------------------
+    def _feed_entries(self, after: Optional[str], zones: tuple) -> Iterator[list]:
+        stream = self.stream(ZONES_BY_NAME[FEED], label=CHANGE_FEED)
+        for step in stream.pages(FeedEntries(stream.zone, self.settings.page_size, after, zones)):
+            yield step.rows
+
+    def _feed_newest(self) -> Optional[str]:
+        stream = self.stream(ZONES_BY_NAME[FEED], label=CHANGE_FEED)
+        rows = [row for step in stream.pages(NewestEntry(stream.zone)) for row in step.rows]
+        return rows[0].get(UPDATED_AT) if rows else None
+
+    # ---- the end -----------------------------------------------------------------------------
+    def _finish(self, seconds: float) -> None:
+        parts = []
+        for family in self.families:
+            for member in family.members:
+                spent = self.quota.spent.get(family.zone.name, {}) if member.is_zone else {}
+                cost = ", ".join(f"{n} {b}" for b, n in sorted(spent.items()) if n)
+                parts.append(f"{member.name} {self._records.get(member.name, 0)} records"
+                             + (f", {cost} requests" if cost else "") + f", {self._seconds.get(member.name, 0):.1f} s")
+        feed = self.quota.spent.get(CHANGE_FEED)
+        if feed:
+            parts.append(f"change feed {sum(feed.values())} requests, {self.feed.entries if self.feed else 0} entries")
+        self.logger.info(f"Finished syncing SourceAroflo in {seconds:.1f} s: {self.quota.summary()}. "
+                         + "; ".join(sorted(parts)))
+        waiting = self.quota.waiting_message()
+        if waiting:
+            log.warning(waiting)
