@@ -28,13 +28,13 @@ from .paging import Key, Seek, Step, TooSmall
 log = logging.getLogger("airbyte.aroflo")
 
 Entries = Callable[[Optional[str], Tuple[str, ...]], Iterable[List[dict]]]
-Newest = Callable[[], Optional[str]]
+Newest = Callable[[], List[dict]]
 Change = Tuple[str, str]  # (id, change time)
 
 
 class ChangeFeed:
     """The sync's reads of the change feed: `read_entries(after, zones)` yields pages of rows
-    {zonename, zoneid, updated_at} (zones empty: every zone); `read_newest()` the newest time."""
+    {zonename, zoneid, updated_at} (zones empty: every zone); `read_newest()` the newest entries."""
 
     def __init__(self, read_entries: Entries, read_newest: Newest):
         self._read_entries, self._read_newest = read_entries, read_newest
@@ -43,6 +43,7 @@ class ChangeFeed:
         self._from: Optional[str] = None  # where the read started
         self._changes: Optional[Dict[str, Dict[str, str]]] = None
         self._mark: Any = _UNREAD
+        self._at_mark: Dict[str, Set[str]] = {}
         self._failure: Optional[BaseException] = None
         self.zones_seen: Set[str] = set()
         self.end: Optional[str] = None  # the newest change time the read saw, in any zone
@@ -63,8 +64,18 @@ class ChangeFeed:
         """The feed's newest change: a first sync keeps it as its state."""
         with self._lock:
             if self._mark is _UNREAD:
-                self._mark = self._guarded(self._read_newest)
+                newest = self._guarded(self._read_newest) or []
+                stamps = [row.get(UPDATED_AT) for row in newest if isinstance(row.get(UPDATED_AT), str)]
+                self._mark = max(stamps, default=None)
+                for row in newest:  # the changes at that instant: a first sync has them already
+                    if row.get(UPDATED_AT) == self._mark and row.get("zoneid"):
+                        zone = str(row.get("zonename") or "").strip().lower()
+                        self._at_mark.setdefault(zone, set()).add(str(row["zoneid"]))
             return self._mark
+
+    def at_mark(self, zone: str) -> Tuple[str, ...]:
+        """Ids of `zone` whose change is at the mark (those the newest-entries answer showed)."""
+        return tuple(sorted(self._at_mark.get(zone, ())))
 
     def read(self) -> None:
         """Read the feed once (later calls do nothing)."""
@@ -254,5 +265,4 @@ class NewestEntry:
                    order=(("lastupdateutc", "desc"),))
 
     def take(self, token: Any, rows: list, received: int) -> Step:
-        dated = [row for row in rows if isinstance(row.get(UPDATED_AT), str)]
-        return Step(rows=[max(dated, key=lambda row: row[UPDATED_AT])] if dated else [])
+        return Step(rows=[row for row in rows if isinstance(row.get(UPDATED_AT), str)])

@@ -46,12 +46,14 @@ class FullRead:
 
     def __init__(self, zone: Zone, size: int, key: Key, column: str, *, start: Optional[str] = None,
                  mark: Optional[Callable[[], Optional[str]]] = None, ask_zone_for_mark: bool = False,
-                 end: Optional[str] = None, progress: Optional[dict] = None, joins: Tuple[str, ...] = ()):
+                 end: Optional[str] = None, progress: Optional[dict] = None, joins: Tuple[str, ...] = (),
+                 taken: Optional[Callable[[], Tuple[str, ...]]] = None):
         self.zone, self.size, self.key, self.column, self.start = zone, size, key, column, start
         # The state when there is no mark (no record, or no change-feed entry, has a time yet).
         self.end = end
         self._pages = NumberedPages(zone, size, key, newest_first=True, joins=joins)
         self._mark_from = mark
+        self._taken = taken  # ids whose change at the mark the read has (the feed's newest entries)
         self._ask_zone = ask_zone_for_mark and mark is None
         self._progress = progress
         self.mark: Optional[str] = None
@@ -92,4 +94,6 @@ class FullRead:
             step.progress = {"mark": self.mark, "page": step.next.page, "size": step.next.size}
         else:
             step.cursor = self.mark or self.end
+            if self.mark and self._taken is not None and self._progress is None:
+                step.taken = self._taken()
         return step

@@ -93,15 +93,17 @@ class Planner:
     def _full_read(self, zone: Any, key: Any, cursor: Cursor, state: dict, progress: Optional[dict],
                    joins: tuple, why: str = "a first sync") -> Plan:
         size, reading = self.settings.page_size, zone.reading
-        start = end = mark = None
+        start = end = mark = taken = None
         if reading.uses_feed:
             mark = self.feed.mark  # the feed's newest change: anything later is found next time
+            taken = lambda: self.feed.at_mark(zone.name)  # noqa: E731
         elif reading is Reading.SEEK_TIME:
             start = cursor.canonical(canonical(self.settings.first_sync_start(self.now)))
         if reading in (Reading.WINDOW, Reading.REFRESH):
             end = self.stamp if cursor.grain is Grain.SECOND else canonical(self.now, Grain.DAY)
         reader = FullRead(zone, size, key, cursor.column, start=start, mark=mark,
-                          ask_zone_for_mark=reading is Reading.SEEK_TIME, end=end, progress=progress, joins=joins)
+                          ask_zone_for_mark=reading is Reading.SEEK_TIME, end=end, progress=progress, joins=joins,
+                          taken=taken)
         at = f", resumed at page {progress['page']}" if progress else ""
         order = " newest first" if zone.newest else ""
         delivered = f"; delivered: changed since {start[:10]}, or with a blank update time" if start else ""

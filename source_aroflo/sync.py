@@ -314,10 +314,9 @@ class Sync:
         for step in stream.pages(FeedEntries(stream.zone, self.settings.page_size, after, zones)):
             yield step.rows
 
-    def _feed_newest(self) -> Optional[str]:
+    def _feed_newest(self) -> List[dict]:
         stream = self.stream(ZONES_BY_NAME[FEED], label=CHANGE_FEED)
-        rows = [row for step in stream.pages(NewestEntry(stream.zone)) for row in step.rows]
-        return rows[0].get(UPDATED_AT) if rows else None
+        return [row for step in stream.pages(NewestEntry(stream.zone)) for row in step.rows]
 
     # ---- the end -----------------------------------------------------------------------------
     def _finish(self, seconds: float) -> None:
