@@ -75,7 +75,8 @@ class Zone:
     is the field holding the time AroFlo marked a record deleted. `default_filter` is the field
     of the filter AroFlo applies when a request has no `where`. `joins` are asked for on every
     read; `fields` declares every documented field; `undocumented` names declared fields AroFlo's
-    example responses do not show, each with the reason.
+    example responses do not show, `narrowed` fields declared with another kind than their samples
+    show, each with the reason.
     """
 
     name: str
@@ -101,6 +102,9 @@ class Zone:
     doc: str = ""
     caveat: str = ""  # what an incremental sync of this zone cannot see (logged, and in the docs)
     undocumented: Mapping[str, str] = field(default_factory=dict)
+    # Declared fields whose kind deliberately differs from AroFlo's samples (a date-time declared
+    # as its date, so a column has one type in every stream), each with the reason.
+    narrowed: Mapping[str, str] = field(default_factory=dict)
     where_kinds: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

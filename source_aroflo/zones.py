@@ -68,7 +68,7 @@ BILLS = Zone(
         itemid:id itemtype lineid:id ordercode price:num qty:num taskid:id taxamount:num taxcode
         taxrate:num total:num] notes[] org{orgid:id orgname} purchaseorder{ordernumber
         purchaseorderid:id} status supplier{orgid:id orgname} surchargeamount:num tasks[]
-        totalex:num totalgst:num totalinc:num workorder{workorderid workordernumber}
+        totalex:num totalgst:num totalinc:num workorder{workorderid:id workordernumber}
     """,
 )
 
@@ -103,6 +103,7 @@ CLIENTNOTES = Zone(
 CLIENTS = Zone(
     "clients", id="clientid",
     reading=FEED, default_filter="Created_UTC",
+    narrowed={"datecreated": "a date-time AroFlo sends at midnight or with the time of creation; declared as its date so `datecreated` is a date in every stream (the time is in `datetimeinserted`)"},
     doc="Clients (customers): contacts, addresses, terms.",
     where="""clientid:id archived clientname postable datecreated:date dateinserted:date datetimeinserted
            lastupdateutc:date lastupdatedatetimeutc:utc""",
@@ -110,7 +111,7 @@ CLIENTS = Zone(
         abn address{addressline1 addressline2 country gpslat:num gpslong:num postcode state suburb}
         clientid:id clientname contacts[archived:bool email email2 fax givennames mobile phone
         surname userid:id username] customfields[archived:bool fieldid:id name type value]
-        datecreated:local dateinserted:local datetimeinserted:local documentsandphotos[comment
+        datecreated:date dateinserted:local datetimeinserted:local documentsandphotos[comment
         documentid:id filter name sizeinbytes:num uploadedbyuser{userid:id username}
         uploadeddatetime:local url] email fax firstname link{externalid orgid:id orgname}
         locations[SiteContact SiteEmail SitePhone address archived:bool country
@@ -119,7 +120,7 @@ CLIENTS = Zone(
         postcode state suburb} mobile notes[content dateposted:date filter noteid:id timeposted
         user{userid:id username}] orgs[archived:bool orgid:id orgname] phone postable:bool
         priorities[archived:bool description priorityid:id responseminutes:num shortdescription]
-        shortname surname terms termsnote transactionterms{transactionterm transactiontermid
+        shortname surname terms termsnote transactionterms{transactionterm transactiontermid:id
         transactiontermnote} usecustompriorities:bool website
     """,
 )
@@ -231,19 +232,19 @@ INVOICES = Zone(
            createddatetimeutc:utc""",
     fields="""
         address{address1 address2 postcode state suburb} client{orgid:id orgname}
-        createddatetimeutc:utc createdutc:date custon:num dateinvoiced:date deliverystatus
+        createddatetimeutc:utc createdutc:date custon dateinvoiced:date deliverystatus
         description documentsandphotos[] duedate:date invoicedbyuser{userid:id username}
         invoiceid:id invoicenumber isTaxInclusive:bool lastupdated:date lastupdateddatetime:local
         lastupdateddatetimeutc:utc lastupdatedutc:date lastupdateuser{userid:id username}
         lines[accountcode description itemid:id itemtype lineid:id ordercode price:num qtybilled:num
-        qtyused:num task{jobnumber taskid webappEncodedID} taxamount:num taxcode taxrate:num
+        qtyused:num task{jobnumber:int taskid:id webappEncodedID} taxamount:num taxcode taxrate:num
         total:num trackingcentreid:id transactioncode] link{externalid orgid:id orgname}
         linkprocesseddate:date notes[] org{orgid:id orgname} partinvoice:bool
-        project{closeddate:date contact custon:num description enddate:date location{locationid:id
+        project{closeddate:date contact custon description enddate:date location{locationid:id
         locationname} manager projectid:id projectname projectnumber projecttype refno
         startdate:date status} stage{stageid:id stagename} status surchargeamount:num
-        task{client{orgid orgname} completeddate:date completeddatetime:local jobnumber refcode
-        requestdate:date requestdatetime:local taskid taskname tasktype} totalex:num totalgst:num
+        task{client{orgid:id orgname} completeddate:date completeddatetime:local jobnumber:int refcode
+        requestdate:date requestdatetime:local taskid:id taskname tasktype} totalex:num totalgst:num
         totalinc:num
     """,
     undocumented={
@@ -287,7 +288,7 @@ MESSAGEBOARD = Zone(
     doc="Message board posts.",
     where="messageid:id",
     fields="""
-        dateposted:date filtertype lastupdated message messageid:id postedby
+        dateposted:date filtertype lastupdated:date message messageid:id postedby
         specificfilter{specificfilterid specificfiltername} subject
     """,
 )
@@ -353,11 +354,11 @@ PROJECTS = Zone(
     doc="Projects (groups of tasks), with manager, client, stages.",
     where="""projectid:id orgid:id projectnumber projectname createdutc:date createddatetimeutc:utc""",
     fields="""
-        client{orgid:id orgname} closeddate:date contactuser{userid:id username} custon:num
+        client{orgid:id orgname} closeddate:date contactuser{userid:id username} custon
         description enddate:date insertedbyuser{userid:id username} location{locationid:id
         locationname} manageruser{userid:id username} org{orgid:id orgname} projectid:id projectname
         projectnumber projecttype{projecttype projecttypeid:id} refno stages[] startdate:date status
-        substatus{substatus substatusid}
+        substatus{substatus substatusid:id}
     """,
 )
 
@@ -424,10 +425,10 @@ QUOTES = Zone(
         taxcode taxrate:num totalex:num totalinc:num totaltax:num worktype worktypevalue:num]
         materialcostex:num notes[content dateposted:date filter noteid:id timeposted user{userid:id
         username}] org{orgid:id orgname} overallmarkuppercent:num project{closeddate:date contact
-        custon description enddate:date location{locationid locationname} manager projectid:id
+        custon description enddate:date location{locationid:id locationname} manager projectid:id
         projectname projectnumber projecttype refno startdate:date status} quoteid:id quotename
-        refno rejecteddate:date rejecteddatetime:local stage{stageid} status substatus{substatus
-        substatusid} subtotal:num task{client{orgid:id orgname} jobnumber:int refcode
+        refno rejecteddate:date rejecteddatetime:local stage{stageid:id} status substatus{substatus
+        substatusid:id} subtotal:num task{client{orgid:id orgname} jobnumber:int refcode
         requestdate:date requestdatetime:local taskid:id taskname tasktype} taskdescription
         totalex:num totalhours:num totalinc:num totalprofit:num totalprofitmarginpercent:num
         totaltax:num type
@@ -467,8 +468,8 @@ STAGES = Zone(
     doc="Stages of projects.",
     where="stageid:id projectid:id stagename",
     fields="""
-        location{locationid locationname} project{projectid:id projectname} stageid:id stagename
-        stagetype{stagetype stagetypeid} status substatus{substatus substatusid}
+        location{locationid:id locationname} project{projectid:id projectname} stageid:id stagename
+        stagetype{stagetype stagetypeid} status substatus{substatus substatusid:id}
     """,
 )
 
@@ -488,6 +489,7 @@ SUBSTATUS = Zone(
 SUPPLIERS = Zone(
     "suppliers", id="supplierid", seed=seeds.SUPPLIERS, rest=True,
     reading=FEED, default_filter="datetimeinserted",
+    narrowed={"datecreated": "a date-time AroFlo sends at midnight or with the time of creation; declared as its date so `datecreated` is a date in every stream (the time is in `datetimeinserted`)"},
     doc="Suppliers: contact person, address, payment terms, tax id, account code.",
     where="supplierid:id suppliername postable:bool archived:bool datecreated:date dateinserted:date datetimeinserted:local",
     fields="""
@@ -496,7 +498,7 @@ SUPPLIERS = Zone(
         mailingaddress{addressline1 addressline2 suburb state postcode country}
         orgs[orgid:id orgname archived:bool] link{orgid:id orgname externalid}
         transactionterms{transactionterm transactiontermnote transactiontermid:id} terms termsnote
-        postable:bool archived:bool datecreated:local dateinserted:local datetimeinserted:local
+        postable:bool archived:bool datecreated:date dateinserted:local datetimeinserted:local
         contacts[archived:bool email email2 fax givennames mobile phone surname userid:id username]
         customfields[archived:bool fieldid:id name type value] documentsandphotos[] notes[]
         locations[SiteContact SiteEmail SitePhone address archived:bool country customfields[] gpslat:num
@@ -517,7 +519,7 @@ TASKEXPENSES = Zone(
     fields="""
         cost:num dateused:date description lineid:id overheadallocation quantity:num sell:num
         task{client{clientid:id clientname} jobnumber:int linkprocessed:bool linkprocesseddate:local
-        org{orgid:id orgname} refcode status taskid:id} user{userid username}
+        org{orgid:id orgname} refcode status taskid:id} user{userid:id username}
     """,
 )
 
@@ -562,6 +564,7 @@ TASKMATERIALS = Zone(
 TASKS = Zone(
     "tasks", id="taskid",
     reading=FEED_OR_SEEK, cursor="lastupdateddatetimeutc", default_filter="datetimerequested", joins=('tasktotals',),
+    narrowed={"linkprocesseddate": "sent with a time of day, but AroFlo documents `linkprocesseddate` as a DATE where field (its date-time is `linkprocesseddatetime`), and invoices send a date: a date in every stream"},
     doc="Tasks (jobs), with their totals of labour, materials and expenses.",
     where="""taskid clientname orgname orgid jobnumber tasktypeid status daterequested:date
            datetimerequested:local datecompleted:date datetimecompleted:local lastupdatedutc:utc
@@ -585,7 +588,7 @@ TASKS = Zone(
         lablocked:bool labverified:bool lineid:id note sell:num starttime user{userid:id username}
         workdate:date workdatetimeend:local workdatetimestart:local worktype] lastupdated:date
         lastupdateddatetime:local lastupdateddatetimeutc:utc lastupdatedutc:date linkprocessed:bool
-        linkprocesseddate:local location{SiteContact SiteEmail SitePhone address archived:bool
+        linkprocesseddate:date location{SiteContact SiteEmail SitePhone address archived:bool
         country customfields[archived:bool fieldid:id name type value] gpslat:num gpslong:num
         locationid:id locationname postcode state suburb} materials[cost:num dateused:date
         deleted:bool deleteddate:date deleteddatetime:local deletedtime isinventory:bool item
@@ -593,7 +596,7 @@ TASKS = Zone(
         matlinkprocesseddatetime:local partnumber purchaseorderisordered:bool
         purchaseorderqtybilled:num purchaseorderqtyordered:num quantity:num sell:num
         takenfrom{takenfromid:id takenfromname takenfromtype}] org{orgid:id orgname} priority
-        project{closeddate:date contact custon:num description enddate:date location{locationid:id
+        project{closeddate:date contact custon description enddate:date location{locationid:id
         locationname} manager projectid:id projectname projectnumber projecttype refno
         startdate:date status} purchaseorders[purchaseorderid:id] quote{estimator{givennames surname
         userid:id} totalex:num totalinc:num totaltax:num} readtask:bool readtaskdatetime:local
@@ -717,7 +720,7 @@ WORKORDERS = Zone(
         documentid:id filter name sizeinbytes:num uploadedbyuser{userid:id username}
         uploadeddatetime:local url] lines[cost:num isbilled:bool item itemid:id itemtype lineid:id
         partno qtybilled:num qtyordered:num qtyused:num taskid:id taxcode taxrate:num totalex:num
-        totalinc:num totaltax:num trackingcentreid:id] location{locationid locationname}
+        totalinc:num totaltax:num trackingcentreid:id] location{locationid:id locationname}
         notes[content dateposted:date filter noteid:id timeposted user{userid:id username}]
         org{orgid:id orgname} processeddate:date processeddatetime:local refno requiredbydate:date
         requiredbydatetime:local sentby{userid username} status tasks[jobnumber:int taskid:id
