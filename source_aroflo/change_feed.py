@@ -44,6 +44,7 @@ class ChangeFeed:
         self._changes: Optional[Dict[str, Dict[str, str]]] = None
         self._mark: Any = _UNREAD
         self._at_mark: Dict[str, Set[str]] = {}
+        self._gone: Dict[str, Set[str]] = {}  # zone -> ids whose newest entry says deleted
         self._failure: Optional[BaseException] = None
         self.zones_seen: Set[str] = set()
         self.end: Optional[str] = None  # the newest change time the read saw, in any zone
@@ -112,9 +113,18 @@ class ChangeFeed:
         with self._lock:
             self.read()
             newest = dict((self._changes or {}).get(zone, {}))
-        picked = [(ident, stamp) for ident, stamp in newest.items() if stamp >= since]
+        gone = self._gone.get(zone, set())
+        picked = [(ident, stamp) for ident, stamp in newest.items() if stamp >= since and ident not in gone]
         picked.sort(key=lambda change: (change[1], change[0]))
         return picked
+
+    def deleted(self, zone: str, since: str) -> List[Change]:
+        """The zone's ids whose newest entry at or after `since` says the record was deleted."""
+        with self._lock:
+            self.read()
+            newest = (self._changes or {}).get(zone, {})
+            gone = sorted((ident, newest[ident]) for ident in self._gone.get(zone, ()) if newest.get(ident, "") >= since)
+        return gone
 
     def _take(self, pages: Iterable[List[dict]], into: Dict[str, Dict[str, str]], count: bool = True) -> None:
         for rows in pages:
@@ -132,6 +142,11 @@ class ChangeFeed:
                 bucket = into.setdefault(name, {})
                 if stamp > bucket.get(ident, ""):
                     bucket[ident] = stamp
+                    gone = self._gone.setdefault(name, set())
+                    if str(row.get("isdeleted") or "").strip().lower() in ("1", "true"):
+                        gone.add(ident)  # AroFlo says the record was deleted: nothing to fetch
+                    else:
+                        gone.discard(ident)
 
     def _guarded(self, read: Callable[[], Any]) -> Any:
         if self._failure is not None:

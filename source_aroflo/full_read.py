@@ -39,6 +39,18 @@ class MarkToken:
         return "its newest update time"
 
 
+@dataclass(frozen=True)
+class OldestToken:
+    """A newest-first read's first request: the date of the zone's oldest record (one record), so
+    a read the daily quota stops can say how far it got and how many days it still needs."""
+
+    def halved(self) -> "OldestToken":
+        raise TooSmall()
+
+    def describe(self) -> str:
+        return "its oldest record"
+
+
 class FullRead:
     """Every record of the zone in numbered pages; the state at `mark` (or `end`) once done."""
 
@@ -57,6 +69,11 @@ class FullRead:
         self._ask_zone = ask_zone_for_mark and mark is None
         self._progress = progress
         self.mark: Optional[str] = None
+        # The column of the rows that holds the newest-first order field, when the rows have it.
+        order = zone.newest
+        self.order_column = column if (order and order == zone.cursor) else order if zone.column(order or "") else None
+        self.oldest: Optional[str] = (progress or {}).get("oldest")
+        self.reached: Optional[str] = (progress or {}).get("reached")
 
     def first(self) -> Any:
         progress = self._progress
@@ -65,9 +82,10 @@ class FullRead:
             return PageToken(max(1, progress["page"]), max(1, progress["size"]))
         if self._mark_from is not None:
             self.mark = self._mark_from()
-            return self._pages.first()
         if self._ask_zone and self.zone.newest != self.zone.cursor:
             return MarkToken(self.MARK_ROWS)
+        if self.order_column:
+            return OldestToken()
         return self._pages.first()  # newest first on the cursor: page 1 gives the mark
 
     def ask(self, token: Any) -> Ask:
@@ -75,15 +93,24 @@ class FullRead:
             cursor = self.zone.cursor
             return Ask(self.zone, page=1, size=token.size, where=((cursor, ">", where_value(EVERYTHING)),),
                        order=((cursor, "desc"),))
+        if isinstance(token, OldestToken):
+            order = self.zone.newest
+            return Ask(self.zone, page=1, size=1, where=((order, ">", where_value(EVERYTHING[:10])),),
+                       order=((order, "asc"),))
         return self._pages.ask(token)
 
     def take(self, token: Any, rows: list, received: int) -> Step:
         if isinstance(token, MarkToken):
             self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+            return Step(next=OldestToken() if self.order_column else self._pages.first())
+        if isinstance(token, OldestToken):
+            self.oldest = min(_dates(rows, self.order_column), default=None)
             return Step(next=self._pages.first())
         step = self._pages.take(token, rows, received)
         if step.problem is not None:
             return step
+        if self.order_column:
+            self.reached = min(_dates(rows, self.order_column), default=self.reached)
         if self._ask_zone and self.mark is None and token.page == 1 and self._progress is None:
             self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
         start, column = self.start, self.column
@@ -92,8 +119,31 @@ class FullRead:
             step.rows = [row for row in step.rows if row.get(column) is None or row[column][:width] >= start[:width]]
         if step.next is not None:
             step.progress = {"mark": self.mark, "page": step.next.page, "size": step.next.size}
+            if self.oldest and self.reached:
+                step.progress.update(oldest=self.oldest, reached=self.reached)
         else:
             step.cursor = self.mark or self.end
             if self.mark and self._taken is not None and self._progress is None:
                 step.taken = self._taken()
         return step
+
+
+def _dates(rows: list, column: str) -> list:
+    return [row[column][:10] for row in rows if isinstance(row.get(column), str) and len(row[column]) >= 10]
+
+
+def pages_left(progress: dict, today: str) -> Optional[int]:
+    """How many pages a stopped newest-first read still needs, estimated from how much of the
+    zone's date range (`oldest` to today) its pages so far covered (`reached`); None if unknown."""
+    from datetime import date
+
+    try:
+        oldest, reached = date.fromisoformat(progress["oldest"]), date.fromisoformat(progress["reached"])
+        now = date.fromisoformat(today)
+    except (KeyError, TypeError, ValueError):
+        return None
+    covered, span = (now - reached).days, (now - oldest).days
+    read = max(0, progress.get("page", 1) - 1)
+    if span <= 0 or covered <= 0 or read == 0:
+        return None
+    return max(1, round(read * span / covered) - read)

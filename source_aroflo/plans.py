@@ -49,6 +49,7 @@ class Plan:
     more: bool = False  # `daily` is a lower bound (a read whose pages are unknown)
     finish: dict = field(default_factory=dict)  # state keys once the read is done
     changes: int = 0  # feed: changed records to fetch
+    deleted: list = field(default_factory=list)  # feed: (id, time) of records AroFlo says it deleted
     fetch: Optional[dict] = None  # feed: what FeedReader needs, until allocate_fetches decides how
 
     @property
@@ -146,10 +147,11 @@ class Planner:
     def _changes(self, zone: Any, key: Any, cursor: Cursor, state: dict, since: str, joins: tuple) -> Plan:
         if not zone.reading.uses_feed:
             self.feed.ensure(zone.name, since)  # a zone just found in the feed: its changes from its own state
-        changes = self.feed.changes(zone.name, since)
+        changes, gone = self.feed.changes(zone.name, since), self.feed.deleted(zone.name, since)
         taken_at, taken = cursor.saved(state), set(state.get(TAKEN) or ())
         if taken:
             changes = [c for c in changes if not (c[1] == taken_at and c[0] in taken)]
+            gone = [c for c in gone if not (c[1] == taken_at and c[0] in taken)]
         seek = None
         if zone.reading.seeks:
             seek = Seek(zone, UPDATED_AT, self.settings.page_size, key, since,
@@ -158,7 +160,7 @@ class Planner:
         fetch = {"zone": zone, "key": key, "changes": changes, "end": self.feed.end, "seek": seek, "joins": joins,
                  "column": cursor.column}
         plan = Plan(what=f"{len(changes)} changes from the change feed", changes=len(changes), fetch=fetch,
-                    finish=finish)
+                    finish=finish, deleted=gone)
         if not changes:
             plan.fetch = None
             plan.finish = {**finish, cursor.column: self.feed.end} if self.feed.end else finish

@@ -69,6 +69,7 @@ class Quota:
         self.succeeded = False  # some request succeeded: the credentials are good
         self.spent: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.waiting: Dict[str, str] = {}  # stream -> how far it got
+        self._pages_left: Dict[str, Optional[int]] = {}  # full reads that stopped: pages still to read
         self._waited_from_state = waiting_until is not None and waiting_until > clock()
         if self._waited_from_state:
             self.stopped[DAILY] = (f"an earlier sync stopped at AroFlo's daily quota and it resets only at "
@@ -131,9 +132,14 @@ class Quota:
             log.info(f"{_words(budget).capitalize()} stop for this sync: {reason}")
 
     # ---- reporting ----------------------------------------------------------------------------
-    def wait(self, stream: str, where: str) -> None:
+    def wait(self, stream: str, where: str, pages_left: Optional[int] = None, unknown: bool = False) -> None:
+        """`stream` stopped at the quota, at `where`; a full read says what it still needs."""
         with self._lock:
             self.waiting[stream] = where
+            if pages_left is not None:
+                self._pages_left[stream] = pages_left
+            elif unknown:
+                self._pages_left.setdefault(stream, None)
 
     @property
     def resets_at(self) -> datetime:
@@ -159,9 +165,21 @@ class Quota:
         reset = self.resets_at
         why = "; ".join(f"{_words(b)}: {reason}" for b, reason in sorted(self.stopped.items())) or "quota"
         streams = ", ".join(f"{name} ({where})" for name, where in sorted(self.waiting.items()))
-        return (f"AroFlo's quota stopped this sync cleanly ({why}). These streams saved their progress and go on in "
+        text = (f"AroFlo's quota stopped this sync cleanly ({why}). These streams saved their progress and go on in "
                 f"the next sync after the quota resets at 00:00 Australia/Melbourne ({reset.strftime('%Y-%m-%d %H:%M')} "
                 f"UTC): {streams}.")
+        known = {name: pages for name, pages in self._pages_left.items() if pages is not None}
+        if known:
+            per_day = max(1, self.limit[DAILY] - self.reserve[DAILY])
+            total = sum(known.values())
+            days = -(-total // per_day)
+            text += (f" Their full reads still need about {total} requests ({', '.join(f'{n} ~{p}' for n, p in sorted(known.items()))}): "
+                     f"about {days} more day{'s' if days != 1 else ''} at {per_day} daily-limited requests a day "
+                     f"({self.limit[DAILY]} less the reserve), fewer if the other integrations leave more.")
+        unknown = sorted(name for name, pages in self._pages_left.items() if pages is None)
+        if unknown:
+            text += f" How much is left of {', '.join(unknown)} is unknown (AroFlo gives no record counts)."
+        return text
 
 
 def _words(budget: str) -> str:

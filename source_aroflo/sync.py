@@ -34,11 +34,12 @@ from .change_feed import ChangeFeed, FeedEntries, NewestEntry
 from .cursor import FEED_SEEN, PROGRESS, WAITING, Cursor, canonical, saved_time, utc_now
 from .declaration import UPDATED_AT, Child
 from .dialects import FEED, SINGLE, dialect_for
+from .full_read import pages_left
 from .members import Member, member_for, with_deletions
 from .output import RecordPage
 from .pacing import Pacer
 from .parallel import read_in_parallel, workers_for
-from .paging import Seek
+from .paging import Seek, Step
 from .plans import Plan, Planner, budget_words
 from .quota import Fatal, Quota, QuotaStop
 from .stream import AroFloStream
@@ -215,7 +216,8 @@ class Sync:
         if self.fatal is not None:
             raise self.fatal
         if self.failed:
-            details = "; ".join(f"{name}: {getattr(error, 'message', None) or error}" for name, error in self.failed)
+            said = [(name, str(getattr(error, "message", None) or error)) for name, error in self.failed]
+            details = "; ".join(text if text.startswith(f"{name}:") else f"{name}: {text}" for name, text in said)
             transient = all(getattr(e, "failure_type", None) == FailureType.transient_error for _, e in self.failed)
             raise AirbyteTracedException(message=f"{len(self.failed)} of {sum(len(f.members) for f in self.families)} "
                                                  f"streams did not finish: {details}",
@@ -231,6 +233,8 @@ class Sync:
                 raise family.error
             plan = family.plan
             log.info(f"{family.names}: reading {plan.what}")
+            if plan.deleted:  # the feed says these were deleted: nothing to fetch for them
+                yield from self._page(family, Step(deleted=tuple(plan.deleted)))
             if plan.reader is not None:
                 for step in family.lead.pages(plan.reader, plan.token):
                     yield from self._page(family, step)
@@ -241,9 +245,12 @@ class Sync:
         except Fatal:
             yield from self._statuses(family, AirbyteStreamStatus.INCOMPLETE)
         except QuotaStop:
+            today = self.now.astimezone(self.settings.site_tz).date().isoformat()
             for member in family.members:
                 member.wait(self.quota.resets_at)
-                self.quota.wait(member.name, member.progress_words())
+                progress = member.state.get(PROGRESS)
+                left = pages_left(progress, today) if progress else None
+                self.quota.wait(member.name, member.progress_words(), left, unknown=bool(progress) and left is None)
                 yield from self._state(member)
                 yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.COMPLETE)
         except AirbyteTracedException as error:
