@@ -1,6 +1,6 @@
 """What a zone declaration is made of, and the check that every declaration holds together.
 
-A zone is one frozen `Zone` (the declarations themselves are data, in `zones.py`); a child
+A zone is one frozen `Zone` (the declarations themselves are data, in `zones/`); a child
 stream built from a zone's records — its lines, its custom fields — is one frozen `Child`.
 Streams, JSON schemas, the record mapping, discover, the docs' stream table all derive from
 these entries; `check_zones()` runs at import and raises `DeclarationError` naming the zone and

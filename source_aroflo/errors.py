@@ -178,3 +178,19 @@ class AroFloBackoff(BackoffStrategy):
         self._logger.warning(f"{self._describe()}: attempt {self._attempts.used} of {self._attempts.limit}: "
                              f"{self._attempts.problem}; asking again in {wait:.1f} s")
         return wait
+
+
+def stopped(stream: str, zone: str, where: str, attempts: PageAttempts, error: Any) -> Any:
+    """The error a stream ends with, in words a person can act on; `kind` says which kind of answer
+    ended it (a login failure stops the whole sync, a permission failure only this stream)."""
+    from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+    kind, problem = attempts.kind, attempts.problem or getattr(error, "message", None) or "unknown error"
+    if kind == "denied":
+        problem += (f". The API user may not read the {zone} zone: give its permission group access in AroFlo "
+                    f"(Site Administration › Permission Groups), or deselect this stream")
+    message = problem if problem.startswith(f"{stream}:") else f"{where}: {problem}"
+    traced = AirbyteTracedException(message=message, internal_message=message,
+                                    failure_type=getattr(error, "failure_type", None) or FailureType.system_error)
+    traced.kind = kind  # type: ignore[attr-defined]
+    return traced

@@ -21,7 +21,7 @@ from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageS
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .declaration import REST, Child
-from .errors import AroFloBackoff, AroFloErrorHandler, PageAttempts
+from .errors import AroFloBackoff, AroFloErrorHandler, PageAttempts, stopped
 from .mapping import build_mapper
 from .paging import Step, TooSmall
 from .quota import QuotaStop
@@ -122,7 +122,7 @@ class AroFloStream(HttpStream):
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Step]:
         answer, self._answer = self._answer, None
         records = (answer.records if answer is not None else None) or []
-        step = self._interpret(records)
+        step = interpret(records, self.mapper, self.key_columns[0], lambda rows: self._reader.take(self._token, rows, len(records)))
         if step.problem is None:
             self.attempts.begin()
             self._next = step.next
@@ -135,18 +135,6 @@ class AroFloStream(HttpStream):
                                          failure_type=FailureType.system_error)
         time.sleep(self.get_backoff_strategy().wait_for_unusable())
         self._next = self._token
-
-    def _interpret(self, records: list) -> Step:
-        mapper = self.mapper
-        try:
-            rows = [mapper(record) for record in records]
-        except (AttributeError, TypeError) as error:
-            return Step(problem=f"a record is not a JSON object ({error})")
-        ident = self.key_columns[0]
-        missing = sum(1 for row in rows if row.get(ident) in (None, ""))
-        if missing:
-            return Step(problem=f"{missing} record(s) on this page have no {ident}")
-        return self._reader.take(self._token, rows, len(records))
 
     def _classify(self, response: requests.Response) -> Any:
         zone = self._reader.ask(self._token).zone if self._reader is not None else self.zone
@@ -177,18 +165,23 @@ class AroFloStream(HttpStream):
         return smaller
 
     def _stopped(self, error: AirbyteTracedException) -> BaseException:
-        kind, problem = self.attempts.kind, self.attempts.problem or error.message or "unknown error"
-        if kind == "daily_limit" and self.quota is not None:
-            return QuotaStop("daily", problem)
-        if kind == "denied":
-            problem += (f". The API user may not read the {self.zone.name} zone: give its permission group access "
-                        f"in AroFlo (Site Administration › Permission Groups), or deselect this stream")
-        message = problem if problem.startswith(f"{self.name}:") else f"{self.where()}: {problem}"
-        traced = AirbyteTracedException(message=message, internal_message=message,
-                                        failure_type=error.failure_type or FailureType.system_error)
-        traced.kind = kind  # type: ignore[attr-defined]
-        return traced
+        if self.attempts.kind == "daily_limit" and self.quota is not None:
+            return QuotaStop("daily", self.attempts.problem)
+        return stopped(self.name, self.zone.name, self.where(), self.attempts, error)
 
     def probe(self, reader: Any) -> None:
         """`check`: one page of `reader`, through the same client, errors and retries."""
         next(iter(self.pages(reader)), None)
+
+
+def interpret(records: list, mapper: Any, ident: str, take: Any) -> Step:
+    """An answer's records mapped to rows and handed to the reader (`take`), unless the page is
+    unusable: a record that is not an object, or one without its id."""
+    try:
+        rows = [mapper(record) for record in records]
+    except (AttributeError, TypeError) as error:
+        return Step(problem=f"a record is not a JSON object ({error})")
+    missing = sum(1 for row in rows if row.get(ident) in (None, ""))
+    if missing:
+        return Step(problem=f"{missing} record(s) on this page have no {ident}")
+    return take(rows)

@@ -1,7 +1,7 @@
 """Every zone declaration checked against AroFlo's own documentation, not against itself.
 
 The local sandbox renders its records from the same declarations the connector reads with, so a
-misspelt field, id, where or join name in `zones.py` passes every other test. The oracle here is
+misspelt field, id, where or join name in `zones/` passes every other test. The oracle here is
 independent: `integration_tests/aroflo_docs/zones.json` holds what apidocs.aroflo.com documents for
 each zone (its WHERE table, default WHERE clause, ORDER BY and JOINs, the list key and every field
 of its example responses, with a sample value), and `examples/` holds some of AroFlo's example
