@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -31,37 +30,22 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import ZoneHmacAuth, build_authenticator
 from .change_feed import ChangeFeed, FeedEntries, NewestEntry
-from .cursor import FEED_SEEN, PROGRESS, WAITING, Cursor, canonical, saved_time, utc_now
-from .declaration import UPDATED_AT, Child
+from .cursor import FEED_SEEN, PROGRESS, WAITING, canonical, saved_time, utc_now
+from .declaration import UPDATED_AT
 from .dialects import FEED, SINGLE, dialect_for
 from .full_read import pages_left
-from .members import Member, member_for, with_deletions
+from .families import Family, Member, build_families, with_deletions
 from .output import RecordPage
 from .pacing import Pacer
 from .parallel import read_in_parallel, workers_for
 from .paging import Seek, Step
-from .plans import Plan, Planner, budget_words
+from .plans import Plan, Planner
+from .report import CHANGE_FEED, plan_line, summary_line
 from .quota import Fatal, Quota, QuotaStop
 from .stream import AroFloStream
 from .zones import ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
-CHANGE_FEED = "change feed"  # whose requests the sync's own reads of the `lastupdate` zone are
-
-
-class Family:
-    def __init__(self, lead: AroFloStream, members: List[Member], mode: str, state: dict, joins: tuple):
-        self.lead, self.members, self.mode, self.state, self.joins = lead, members, mode, state, joins
-        self.plan: Optional[Plan] = None
-        self.error: Optional[BaseException] = None
-
-    @property
-    def zone(self) -> Any:
-        return self.lead.zone
-
-    @property
-    def names(self) -> str:
-        return ", ".join(m.name for m in self.members)
 
 
 class Sync:
@@ -79,7 +63,7 @@ class Sync:
                            admit=lambda request: self.quota.admit(self.dialect.budget_of(request)), on_release=signer)
         self.authenticator = build_authenticator(settings.credentials)
         self.feed = ChangeFeed(self._feed_entries, self._feed_newest) if zone_api else None
-        self.families = self._families(catalog, states, declarations)
+        self.families = build_families(catalog, states, declarations, self.stream, self.settings, self.now)
         self.failed: List[tuple] = []
         self.fatal: Optional[BaseException] = None
         self._probe_lock = threading.Lock()
@@ -91,41 +75,6 @@ class Sync:
     def stream(self, declaration: Any, label: Optional[str] = None) -> AroFloStream:
         return AroFloStream(declaration, self.settings, self.dialect, self.authenticator, self.pacer, self.quota,
                             read_at=self.stamp, label=label)
-
-    def _families(self, catalog: Any, states: Dict[str, dict], declarations: Dict[str, Any]) -> List[Family]:
-        grouped: Dict[str, list] = {}
-        for configured in catalog.streams:
-            declaration = declarations[configured.stream.name]
-            zone = declaration.parent if isinstance(declaration, Child) else declaration
-            grouped.setdefault(zone.name, []).append((declaration, configured))
-        families = []
-        for name, entries in grouped.items():
-            lead = self.stream(ZONES_BY_NAME[name])
-            members = []
-            for declaration, configured in entries:
-                stream = lead if declaration is lead.declaration else self.stream(declaration, label=name)
-                column = stream.cursor_field[0] if stream.cursor_field else declaration.cursor_column
-                cursor = Cursor(stream.name, column, declaration.grain, self.settings.lookback_window_minutes, self.now)
-                members.append(member_for(stream, configured, dict(states.get(stream.name) or {}), cursor))
-            modes = {m.incremental for m in members}
-            mode = "incremental" if modes == {True} else "full" if modes == {False} else "full_with_state"
-            joins = tuple(sorted({d.join for d, _ in entries if isinstance(d, Child)} - set(lead.zone.joins)))
-            families.append(Family(lead, members, mode, self._family_state(members), joins))
-        return families
-
-    @staticmethod
-    def _family_state(members: List[Member]) -> dict:
-        """The state the family reads from: the oldest of its incremental members'; none (a first
-        sync) when one of them has none — resuming a first sync only all of them share."""
-        incremental = [m for m in members if m.incremental]
-        if not incremental:
-            return {}
-        saved = [(m.cursor.saved(m.incoming), m) for m in incremental]
-        if any(value is None for value, _ in saved):
-            shared = {json.dumps(m.incoming.get(PROGRESS), sort_keys=True) for m in incremental}
-            first = incremental[0].incoming
-            return first if len(shared) == 1 and first.get(PROGRESS) else {}
-        return min(saved, key=lambda pair: pair[0])[1].incoming
 
     # ---- planning ----------------------------------------------------------------------------
     def _plan_all(self) -> None:
@@ -178,41 +127,21 @@ class Sync:
         reader = Seek(family.zone, UPDATED_AT, size, family.lead.key, after, field=UPDATED_AT)
         return Plan(reader, what=f"changes since {after}" if after else "every record", daily=0)
 
-    def _log_plan(self) -> None:
-        costs, idle = [], []
-        for family in self.families:
-            plan = family.plan
-            if plan is None:
-                continue
-            if plan.idle:
-                idle.append(f"{family.names} ({plan.what})")
-            elif plan.daily or plan.single:
-                costs.append(f"{family.names}: {plan.what} [{budget_words(plan)}]")
-            else:
-                costs.append(f"{family.names}: {plan.what}")
-        daily = sum(f.plan.daily for f in self.families if f.plan)
-        more = any(f.plan.more for f in self.families if f.plan)
-        single = sum(f.plan.single for f in self.families if f.plan)
-        left = "; ".join(f"{self.quota.left(b)} {w} left" for b, w in (("daily", "daily-limited"), (SINGLE, "single-id"))
-                         if self.quota.left(b) is not None)
-        head = (f"Plan for this sync: {'at least ' if more else ''}{daily} daily-limited and {single} single-id "
-                f"requests" + (f" (AroFlo reports {left}; {self.quota.reserve['daily']} daily-limited kept for the "
-                               f"site's other integrations)" if left else ""))
-        if self.dialect.name == "bearer":
-            head = f"Plan for this sync: {len(self.families)} streams"
-        log.info(head + ". " + "; ".join(costs) + (f". Nothing to read: {'; '.join(idle)}" if idle else ""))
-
     # ---- reading ----------------------------------------------------------------------------
     def messages(self) -> Iterator[Any]:
         started = time.monotonic()
         self.logger.info(f"Starting syncing SourceAroflo: {sum(len(f.members) for f in self.families)} streams")
         try:
             self._plan_all()
-            self._log_plan()
+            log.info(plan_line(self.families, self.quota, rest=self.dialect.name == "bearer"))
             yield from read_in_parallel(self.families, self._read_family, debug=self.settings.debug,
                                         pages=self.pages, workers=workers_for(self.settings.requests_per_second))
         finally:
-            self._finish(time.monotonic() - started)
+            self.logger.info(summary_line(time.monotonic() - started, self.families, self.quota, self.feed,
+                                          self._records, self._seconds))
+            waiting = self.quota.waiting_message()
+            if waiting:
+                log.warning(waiting)
         if self.fatal is not None:
             raise self.fatal
         if self.failed:
@@ -324,21 +253,3 @@ class Sync:
     def _feed_newest(self) -> List[dict]:
         stream = self.stream(ZONES_BY_NAME[FEED], label=CHANGE_FEED)
         return [row for step in stream.pages(NewestEntry(stream.zone)) for row in step.rows]
-
-    # ---- the end -----------------------------------------------------------------------------
-    def _finish(self, seconds: float) -> None:
-        parts = []
-        for family in self.families:
-            for member in family.members:
-                spent = self.quota.spent.get(family.zone.name, {}) if member.is_zone else {}
-                cost = ", ".join(f"{n} {b}" for b, n in sorted(spent.items()) if n)
-                parts.append(f"{member.name} {self._records.get(member.name, 0)} records"
-                             + (f", {cost} requests" if cost else "") + f", {self._seconds.get(member.name, 0):.1f} s")
-        feed = self.quota.spent.get(CHANGE_FEED)
-        if feed:
-            parts.append(f"change feed {sum(feed.values())} requests, {self.feed.entries if self.feed else 0} entries")
-        self.logger.info(f"Finished syncing SourceAroflo in {seconds:.1f} s: {self.quota.summary()}. "
-                         + "; ".join(sorted(parts)))
-        waiting = self.quota.waiting_message()
-        if waiting:
-            log.warning(waiting)

@@ -1,11 +1,16 @@
-"""The selected streams of one zone — the zone's own stream and its child streams — and the state
-each of them keeps while the zone is read once for all of them (a family, read by `sync.py`)."""
+"""Families: the selected streams of one zone — the zone's own stream and its child streams — read
+once for all of them (by `sync.py`), and the state each member keeps meanwhile.
+
+A family reads from the oldest state among its members (a member ahead of it only sees some
+records again); in full when any member is new (a first sync) or full refresh.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from airbyte_cdk.models import (AirbyteMessage, AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType,
                                 AirbyteStreamState, StreamDescriptor, SyncMode, Type)
@@ -14,6 +19,7 @@ from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor
 from .declaration import READ_AT, Child
 from .mapping import build_child_rows, deletion_row
 from .schemas import columns
+from .zones import ZONES_BY_NAME
 
 
 @dataclass
@@ -110,3 +116,59 @@ def with_deletions(member: Member, rows: List[dict], deleted: tuple) -> List[dic
         return rows
     key = member.stream.key_columns
     return rows + [deletion_row(key, ident, member.cursor.column, stamp) for ident, stamp in deleted]
+
+
+class Family:
+    """The selected streams of one zone, read once (`lead` sends the requests); `mode` is full,
+    incremental, or full_with_state (a full read that still keeps the incremental members' state)."""
+
+    def __init__(self, lead: Any, members: List[Member], mode: str, state: dict, joins: tuple):
+        self.lead, self.members, self.mode, self.state, self.joins = lead, members, mode, state, joins
+        self.plan: Any = None
+        self.error: Optional[BaseException] = None
+
+    @property
+    def zone(self) -> Any:
+        return self.lead.zone
+
+    @property
+    def names(self) -> str:
+        return ", ".join(m.name for m in self.members)
+
+
+def build_families(catalog: Any, states: Dict[str, dict], declarations: Dict[str, Any], stream: Callable[..., Any],
+                   settings: Any, now: datetime) -> List[Family]:
+    """The families of a configured catalog; `stream(declaration, label=...)` builds a stream."""
+    grouped: Dict[str, list] = {}
+    for configured in catalog.streams:
+        declaration = declarations[configured.stream.name]
+        zone = declaration.parent if isinstance(declaration, Child) else declaration
+        grouped.setdefault(zone.name, []).append((declaration, configured))
+    families = []
+    for name, entries in grouped.items():
+        lead = stream(ZONES_BY_NAME[name])
+        members = []
+        for declaration, configured in entries:
+            built = lead if declaration is lead.declaration else stream(declaration, label=name)
+            column = built.cursor_field[0] if built.cursor_field else declaration.cursor_column
+            cursor = Cursor(built.name, column, declaration.grain, settings.lookback_window_minutes, now)
+            members.append(member_for(built, configured, dict(states.get(built.name) or {}), cursor))
+        modes = {m.incremental for m in members}
+        mode = "incremental" if modes == {True} else "full" if modes == {False} else "full_with_state"
+        joins = tuple(sorted({d.join for d, _ in entries if isinstance(d, Child)} - set(lead.zone.joins)))
+        families.append(Family(lead, members, mode, family_state(members), joins))
+    return families
+
+
+def family_state(members: List[Member]) -> dict:
+    """The state the family reads from: the oldest of its incremental members'; none (a first
+    sync) when one of them has none — resuming a first sync only all of them share."""
+    incremental = [m for m in members if m.incremental]
+    if not incremental:
+        return {}
+    saved = [(m.cursor.saved(m.incoming), m) for m in incremental]
+    if any(value is None for value, _ in saved):
+        shared = {json.dumps(m.incoming.get(PROGRESS), sort_keys=True) for m in incremental}
+        first = incremental[0].incoming
+        return first if len(shared) == 1 and first.get(PROGRESS) else {}
+    return min(saved, key=lambda pair: pair[0])[1].incoming
