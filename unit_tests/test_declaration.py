@@ -8,8 +8,9 @@ import dataclasses
 import pytest
 
 from source_aroflo import declaration
-from source_aroflo.declaration import (ARRAY, OBJECT, DeclarationError, Field, Reading, Rename, SeedTable, Zone, check_zones,
-                                   check_zone, parse_fields)
+from source_aroflo.checks import check_zone, check_zones
+from source_aroflo.declaration import ARRAY, OBJECT, DeclarationError, Field, Reading, Zone, parse_fields
+from source_aroflo.seeds import Rename, SeedTable
 from source_aroflo.schemas import json_schema
 from source_aroflo.zones import ZONES, ZONES_BY_NAME
 

@@ -9,7 +9,8 @@ it has no GET.
 
 from __future__ import annotations
 
-from ..declaration import Child, Zone, check_zones
+from ..checks import check_zones
+from ..declaration import Child, Zone
 from .business import (BUSINESSUNITS, DOCUMENTSANDPHOTOS, LASTUPDATE, MESSAGEBOARD, MESSAGETEMPLATES,
                        PERMISSIONGROUPS, TRACKINGCENTRES, TRANSACTIONTERMS, USERPOSITION, USERS)
 from .clients import ASSETCATEGORIES, ASSETS, CLIENTNOTES, CLIENTS, CONTACTS, LOCATIONS
