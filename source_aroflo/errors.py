@@ -47,7 +47,9 @@ _ACTIONS = {
     "login": (ResponseAction.FAIL, FailureType.config_error),
     "auth": (ResponseAction.FAIL, FailureType.config_error),
     "denied": (ResponseAction.FAIL, FailureType.config_error),
-    "daily_limit": (ResponseAction.FAIL, FailureType.transient_error),
+    # Not a failure: the stream stops cleanly (`stream.py` raises QuotaStop for it), without the
+    # CDK's error log of the whole request.
+    "daily_limit": (ResponseAction.IGNORE, None),
     "fail": (ResponseAction.FAIL, FailureType.system_error),
 }
 

@@ -121,6 +121,8 @@ class AroFloStream(HttpStream):
 
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Step]:
         answer, self._answer = self._answer, None
+        if self.attempts.kind == "daily_limit":
+            raise QuotaStop("daily", self.attempts.problem)
         records = (answer.records if answer is not None else None) or []
         step = interpret(records, self.mapper, self.key_columns[0], lambda rows: self._reader.take(self._token, rows, len(records)))
         if step.problem is None:
