@@ -153,6 +153,8 @@ class Sync:
                                          failure_type=FailureType.transient_error if transient else FailureType.config_error)
 
     def _read_family(self, family: Family) -> Iterator[Any]:
+        if self.fatal is not None:
+            return  # the sync cannot go on: a family not started yet says nothing
         started = time.monotonic()
         for member in family.members:
             member.start()
