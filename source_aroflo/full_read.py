@@ -41,8 +41,11 @@ class MarkToken:
 
 @dataclass(frozen=True)
 class OldestToken:
-    """A newest-first read's first request: the date of the zone's oldest record (one record), so
-    a read the daily quota stops can say how far it got and how many days it still needs."""
+    """Asked once a newest-first read needs a second page: the date of the zone's oldest record
+    (one record), so a read the daily quota stops can say how far it got and how many days it
+    still needs. `then`: the page to go on with."""
+
+    then: Any = None
 
     def halved(self) -> "OldestToken":
         raise TooSmall()
@@ -84,8 +87,6 @@ class FullRead:
             self.mark = self._mark_from()
         if self._ask_zone and self.zone.newest != self.zone.cursor:
             return MarkToken(self.MARK_ROWS)
-        if self.order_column:
-            return OldestToken()
         return self._pages.first()  # newest first on the cursor: page 1 gives the mark
 
     def ask(self, token: Any) -> Ask:
@@ -102,10 +103,10 @@ class FullRead:
     def take(self, token: Any, rows: list, received: int) -> Step:
         if isinstance(token, MarkToken):
             self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
-            return Step(next=OldestToken() if self.order_column else self._pages.first())
+            return Step(next=self._pages.first())
         if isinstance(token, OldestToken):
             self.oldest = min(_dates(rows, self.order_column), default=None)
-            return Step(next=self._pages.first())
+            return Step(next=token.then, progress=self._position(token.then))
         step = self._pages.take(token, rows, received)
         if step.problem is not None:
             return step
@@ -118,14 +119,21 @@ class FullRead:
             width = len(start)
             step.rows = [row for row in step.rows if row.get(column) is None or row[column][:width] >= start[:width]]
         if step.next is not None:
-            step.progress = {"mark": self.mark, "page": step.next.page, "size": step.next.size}
-            if self.oldest and self.reached:
-                step.progress.update(oldest=self.oldest, reached=self.reached)
+            step.progress = self._position(step.next)
+            if self.order_column and self.oldest is None and token.page == 1:
+                step.next = OldestToken(then=step.next)  # a read of more than one page: how long?
         else:
             step.cursor = self.mark or self.end
             if self.mark and self._taken is not None and self._progress is None:
                 step.taken = self._taken()
         return step
+
+    def _position(self, token: Any) -> dict:
+        """Where the read resumes (the state until it is done)."""
+        progress = {"mark": self.mark, "page": token.page, "size": token.size}
+        if self.oldest and self.reached:
+            progress.update(oldest=self.oldest, reached=self.reached)
+        return progress
 
 
 def _dates(rows: list, column: str) -> list:

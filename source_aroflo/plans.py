@@ -32,7 +32,7 @@ from typing import Any, List, Optional
 from .change_feed import FeedReader
 from .cursor import FEED_SEEN, TAKEN, WINDOW_AT, Cursor, canonical, progress_of, saved_time, where_value
 from .declaration import READ_AT, UPDATED_AT, Grain, Reading
-from .dialects import SINGLE
+from .dialects import FEED, SINGLE
 from .full_read import FullRead
 from .paging import NumberedPages, Seek
 
@@ -71,6 +71,11 @@ class Planner:
                         more=True)
         progress = progress_of(state)
         saved = cursor.saved(state) if mode == "incremental" else None
+        if saved is None and progress is None and zone.name == FEED and mode == "incremental":
+            # The feed's entries always carry their time: a first sync seeks from the start date
+            # instead of reading every entry of every zone (free, but long).
+            start = canonical(self.settings.first_sync_start(self.now))
+            return Plan(Seek(zone, UPDATED_AT, size, key, start), what=f"entries since {start[:10]} (a first sync)")
         if saved is None or progress is not None:
             return self._full_read(zone, key, cursor, state if mode == "incremental" else {}, progress, joins)
         since = cursor.since(state)

@@ -49,7 +49,9 @@ from .config import ConfigError, Settings
 from .cursor import KEYS
 from .dialects import dialect_for
 from .parallel import LockedMessageRepository
-from .paging import NumberedPages, Seek
+from .change_feed import NewestEntry
+from .dialects import FEED
+from .paging import Seek
 from .state import expand_legacy_state, load_state_file
 from .stream import AroFloStream
 from .sync import Sync
@@ -128,11 +130,16 @@ class SourceAroflo(AbstractSource):
             return False, error.message
         _explain_ignored_keys(settings)
         offered = offered_declarations(settings)
-        # One request for one record of the first seed table offered (users, unless switched off).
-        name = next((n for n in config_module.STREAM_SWITCHES if n in offered), None) or next(iter(offered))
-        stream = _streams(settings, [offered[name]])[0]
-        reader = Seek(stream.zone, "updated_at", 1, stream.key, None, field="updated_at") if stream.rest \
-            else NumberedPages(stream.zone, 1, stream.key)
+        if settings.dialect == config_module.HMAC:
+            # The change feed: it proves the keys without spending AroFlo's daily quota (the
+            # platform checks a connection before every sync). Permission to read each zone is
+            # that stream's own matter.
+            stream = _streams(settings, [ZONES_BY_NAME[FEED]])[0]
+            reader: Any = NewestEntry(stream.zone)
+        else:  # one request for one record of the first seed table offered (users, unless switched off)
+            name = next((n for n in config_module.STREAM_SWITCHES if n in offered), None) or next(iter(offered))
+            stream = _streams(settings, [offered[name]])[0]
+            reader = Seek(stream.zone, "updated_at", 1, stream.key, None, field="updated_at")
         try:
             stream.probe(reader)
         except AirbyteTracedException as error:
