@@ -259,3 +259,32 @@ def test_two_readers_on_the_same_keys_wait_out_rejections_and_both_finish(sandbo
         for name in streams:
             got = sorted(str(key_of(by_name[name])(r)) for r in run.records_of(name))
             assert got == sorted(str(k) for k in expected_keys(server, name, "hmac")), name
+
+
+# ---- a first sync bigger than a day's quota ------------------------------------------------------
+def test_a_first_sync_the_quota_stops_delivered_the_newest_first_and_says_how_many_days_are_left(sandbox, discovered):
+    server = sandbox(users=200, zones=5, daily_limit=2000)
+    server.spend(daily=2000 - RESERVE - 4)  # four requests to the reserve
+    config = sandbox_config(server, "hmac", max_records_per_page=20, start_date="2000-01-01")
+    catalog = catalog_from(discovered, "incremental", streams=["users"])
+
+    day_one = run_connector("read", config, catalog=catalog)
+
+    assert day_one.returncode == 0 and day_one.errors == []
+    got = day_one.records_of("users")
+    assert 0 < len(got) < 200
+    [message] = [w for w in _warnings(day_one) if "quota stopped this sync cleanly" in w]
+    assert "users ~" in message and "more day" in message
+    progress = day_one.stream_state("users")["first_sync"]
+    assert progress["page"] > 1 and progress["oldest"] <= progress["reached"]
+
+    runs = [day_one]
+    for _ in range(3):
+        _past_melbourne_midnight(server)
+        runs.append(run_connector("read", config, catalog=catalog, state=_states(*runs)))
+        if "first_sync" not in (runs[-1].stream_state("users") or {}):
+            break
+    ids = {r["id"] for run in runs for r in run.records_of("users")}
+    assert ids == set(server.dataset.ids("users", "zone"))
+    later = [r["updated_at"] for run in runs[1:] for r in run.records_of("users") if r["updated_at"]]
+    assert max(later) <= min(r["updated_at"] for r in got if r["updated_at"])  # the newest came first

@@ -70,8 +70,8 @@ class Quota:
         self.spent: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.waiting: Dict[str, str] = {}  # stream -> how far it got
         self._pages_left: Dict[str, Optional[int]] = {}  # full reads that stopped: pages still to read
-        self._waited_from_state = waiting_until is not None and waiting_until > clock()
-        if self._waited_from_state:
+        self.waiting_from_state = waiting_until is not None and waiting_until > clock()
+        if self.waiting_from_state:
             self.stopped[DAILY] = (f"an earlier sync stopped at AroFlo's daily quota and it resets only at "
                                    f"{waiting_until.strftime('%Y-%m-%d %H:%M')} UTC")
 
@@ -107,9 +107,9 @@ class Quota:
                 limit = _header_int(response, limit_header)
                 if limit:
                     self.limit[which] = limit
-            if self._waited_from_state and DAILY in self.stopped and (self.left(DAILY) or 0) > self.reserve[DAILY]:
+            if self.waiting_from_state and DAILY in self.stopped and (self.left(DAILY) or 0) > self.reserve[DAILY]:
                 del self.stopped[DAILY]  # a new day: AroFlo says there is quota again
-                self._waited_from_state = False
+                self.waiting_from_state = False
             if kind in (None, "rate_limited"):
                 return  # not an answer AroFlo counts
             if kind == "daily_limit":

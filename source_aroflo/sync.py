@@ -84,6 +84,8 @@ class Sync:
             return
         planner = Planner(self.settings, self.feed, self.dialect.IDS_PER_REQUEST, self.now)
         self._read_feed()
+        if self.quota.waiting_from_state and self.quota.left("daily") is None:
+            self._ask_what_is_left()
         for family in self.families:
             if family.error is not None:
                 continue
@@ -231,6 +233,14 @@ class Sync:
                 message.trace.error.stack_trace = None
             yield message
             yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.INCOMPLETE)
+
+    def _ask_what_is_left(self) -> None:
+        """An earlier sync stopped at the quota: one free request (the change feed) says whether
+        AroFlo's day has turned (what is left rides on every answer)."""
+        try:
+            self._feed_newest()
+        except (AirbyteTracedException, QuotaStop):
+            pass  # the streams stay waiting; their own requests say why if it matters
 
     def _credentials_hold(self) -> bool:
         """A permission answer before any request succeeded: are the credentials good at all?
