@@ -704,11 +704,38 @@ class Site:
                 best, room_best = user, room
         return best, max(30, min(minutes, room_best - room_best % 30)) if room_best >= 30 else 30
 
+    def _find_slot(self, task: int, day: int, minutes: int, h: int, prefer: int) -> tuple:
+        """(day, worker, minutes): `day` if someone has room, else the nearest workday (later,
+        then earlier, never before the job was requested nor after today) that has."""
+        first = local_ordinal(self.t["tasks"].requested[task])
+        last = local_ordinal(self.now - 17 * 3600)
+        days = [day]
+        d = day
+        for _ in range(15):
+            d = next_workday(d + 1)
+            if d > last:
+                break
+            days.append(d)
+        d = day
+        for _ in range(15):
+            d -= 1
+            while d >= first and weekday(d) >= 5:
+                d -= 1
+            if d < first:
+                break
+            days.append(d)
+        for d in days:
+            user, got = self._pick_worker(d, minutes, h, prefer)
+            if got == minutes and self.booked[(user, d)] + minutes <= MAX_DAY_MINUTES:
+                return d, user, minutes
+        user, got = self._pick_worker(day, minutes, h, prefer)
+        return day, user, got
+
     def _new_labour(self, task: int, day: int, minutes: int, h: int, prefer: int = -1,
                     user: Optional[int] = None, entered: Optional[float] = None) -> int:
         t, u, lab = self.t["tasks"], self.t["users"], self.t["tasklabours"]
         if user is None:
-            user, minutes = self._pick_worker(day, minutes, h, prefer)
+            day, user, minutes = self._find_slot(task, day, minutes, h, prefer)
         offset = self.booked[(user, day)]
         start = at_local(day, WORKDAY_START + offset)
         self.booked[(user, day)] = offset + minutes + (30 if minutes < 240 else 0)  # travel to the next job
@@ -744,10 +771,14 @@ class Site:
             if not days:
                 days = [(self.field_staff[0], local_ordinal(self.now) - 1)]
             for e in range(extra):
-                user, day = days[(e * len(days)) // extra] if extra <= len(days) else days[e % len(days)]
                 h = self.h(91, e)
                 over = (h >> 4) % 4
                 minutes = 30 * (1 + h % 3)
+                pick = (e * len(days)) // extra if extra <= len(days) else e % len(days)
+                for step in range(len(days)):  # a day with room for it
+                    user, day = days[(pick + step) % len(days)]
+                    if self.booked[(user, day)] + minutes <= MAX_DAY_MINUTES:
+                        break
                 offset = self.booked[(user, day)]
                 start = at_local(day, WORKDAY_START + offset)
                 self.booked[(user, day)] = offset + minutes
@@ -1741,9 +1772,10 @@ class Site:
         t.status[i] = "Not Started"
         return i
 
-    def _add_tasklabours(self, ts: float, h: int, changed: set) -> int:
+    def _add_tasklabours(self, ts: float, h: int, changed: set, task: Optional[int] = None) -> int:
         t, u = self.t["tasks"], self.t["users"]
-        task = self._open_task(ts, h)
+        if task is None:
+            task = self._open_task(ts, h)
         day = local_ordinal(ts)
         minutes = 60 + 30 * (h % 5)
         user, minutes = self._pick_worker(day, minutes, h >> 4, t.lead[task])
@@ -2118,7 +2150,7 @@ class Site:
         changed.add(zone)
 
     # -- a busy hour --------------------------------------------------------------------
-    BUSY_HOUR = [("add", "tasks", 6), ("touch", "tasks", 8), ("add", "tasklabours", 8), ("touch", "tasklabours", 2),
+    BUSY_HOUR = [("add", "tasks", 6), ("touch", "tasks", 5), ("add", "tasklabours", 8), ("touch", "tasklabours", 2),
                  ("add", "taskmaterials", 12), ("touch", "taskmaterials", 3), ("add", "invoices", 4),
                  ("touch", "invoices", 4), ("add", "schedules", 10), ("add", "quotes", 2), ("touch", "quotes", 1),
                  ("add", "purchaseorders", 2), ("touch", "purchaseorders", 1), ("add", "clients", 2),
@@ -2150,14 +2182,26 @@ class Site:
             "quotes": lambda i: self.t["quotes"].acceptance[i] in ("Not Sent", "Awaiting Decision", "Need More Information"),
             "purchaseorders": lambda i: self.t["purchaseorders"].status[i] in ("in progress", "pending approval", "approved"),
             "clients": lambda i: True}
+        edited: Dict[str, set] = defaultdict(set)
+        crew_jobs: List[int] = []
         for k, (kind, zone) in enumerate(events):
             ts = start + (k + 0.5) * 3600.0 / len(events)
             h = self.h(701, int(start), k)
-            if kind == "add":
+            if kind == "add" and zone == "tasklabours":
+                # a tech and an apprentice log their time on the same job
+                task = crew_jobs.pop() if crew_jobs else None
+                k = self._add_tasklabours(ts, h, set(), task=task)
+                if task is None:
+                    crew_jobs.append(self.t["tasklabours"].task[k])
+            elif kind == "add":
                 self.add(zone, 1, ts)
             else:
-                i = self._recent(zone, ts, h, checks[zone])
+                ok = checks[zone]
+                tab = self.t[zone]
+                i = self._recent(zone, ts, h, lambda j, ok=ok, zone=zone, tab=tab: ok(j) and j not in edited[zone]
+                                 and tab.created[j] <= start)
                 if i is not None:
+                    edited[zone].add(i)
                     self.touch(zone, [i], ts)
         out: Dict[str, List[int]] = {}
         for zone in ZONE_NAMES:
