@@ -1,4 +1,5 @@
-"""API records -> rows of the normalized tables (contract §3), for both dialects.
+"""API records -> rows of the normalized tables (contract §3), for both dialects, and the values
+on the way (`values.py`).
 
 `build_mapper(dialect, table)` is what the streams use; these tests call it the
 same way (zone mappers with the declared zone extra columns).
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from source_aroflo.mapping import build_mapper, flatten, to_bool, to_date, to_number, to_utc
+from source_aroflo.mapping import build_mapper
+from source_aroflo.values import to_bool, to_date, to_number, to_utc
 from source_aroflo.zones import ZONES_BY_NAME
 
 SEED_COLUMNS = {name: ZONES_BY_NAME[name].seed.columns for name in ("users", "suppliers", "payments")}
@@ -73,9 +75,16 @@ def test_booleans_sent_as_strings_become_booleans(sent, expected) -> None:
     assert to_bool(sent) is expected if isinstance(expected, bool) or expected is None else to_bool(sent) == expected
 
 
-def test_nested_objects_are_flattened_with_underscores_and_lists_kept() -> None:
-    flat = flatten({"a": 1, "address": {"suburb": "Fitzroy", "geo": {"lat": -37.8}}, "tags": [{"x": 1}]}, {})
-    assert flat == {"a": 1, "address_suburb": "Fitzroy", "address_geo_lat": -37.8, "tags": [{"x": 1}]}
+def test_declared_objects_are_flattened_with_underscores_and_undeclared_ones_stay_one_column() -> None:
+    # tasks declare client{clientid clientname} and tasktotals{...}; labours[] is an array of objects.
+    row = zone("tasks")({"taskid": "T1==", "client": {"clientid": "C1==", "clientname": "Acme"},
+                         "tasktotals": {"totalhrs": "1.50"}, "weather": {"sky": {"cover": "cloudy"}},
+                         "labours": [{"lineid": "L1==", "hours": "2.25", "user": {"userid": "U1=="}}]})
+    assert row["client_clientid"] == "C1==" and row["client_clientname"] == "Acme"
+    assert row["tasktotals_totalhrs"] == 1.5  # declared num: typed
+    assert row["weather"] == {"sky": {"cover": "cloudy"}}  # undeclared: one column, as sent
+    assert not [c for c in row if c.startswith("weather_")]
+    assert row["labours"] == [{"lineid": "L1==", "hours": 2.25, "user": {"userid": "U1=="}}]  # typed, kept nested
 
 
 # ---- every table, both dialects -----------------------------------------------------------------
@@ -91,12 +100,30 @@ def test_every_seed_column_is_present_and_null_when_the_api_sent_nothing(dialect
     assert {k: v for k, v in row.items() if k != "id" and v is not None} == expected_defaults
 
 
-@pytest.mark.parametrize("table", TABLES)
-def test_rest_fields_with_no_seed_column_are_kept_under_their_flattened_names(table: str) -> None:
-    row = rest(table)({"id": 7, "favourite_colour": "blue", "manager": {"id": 3, "name": {"first": "Ann"}}})
+def test_a_rest_object_the_seed_declares_gives_its_declared_parts_columns_and_keeps_the_rest_whole() -> None:
+    row = rest("users")({"id": 7, "favourite_colour": "blue",
+                         "manager": {"id": 3, "name": "Ann", "phone": "03 9000 0000"},
+                         "address": {"street": "1 Main St", "city": "Fitzroy", "geo": {"lat": -37.8}}})
     assert row["id"] == "7"  # ids are strings
-    assert row["favourite_colour"] == "blue"
-    assert row["manager_id"] == 3 and row["manager_name_first"] == "Ann"
+    assert row["favourite_colour"] == "blue"  # undeclared: kept under its own name
+    assert (row["manager_id"], row["manager_name"]) == ("3", "Ann")
+    assert row["manager"] == {"phone": "03 9000 0000"}  # what no column takes stays one object column
+    assert (row["address_street"], row["address_city"]) == ("1 Main St", "Fitzroy")
+    assert row["address"] == {"geo": {"lat": -37.8}}
+    assert not [c for c in row if c.startswith(("manager_phone", "address_geo"))]
+
+
+def test_a_rest_object_wholly_taken_by_declared_columns_leaves_no_column_behind() -> None:
+    row = rest("suppliers")({"id": "s1", "bank": {"name": "ANZ", "bsb": "013-000"}})
+    assert (row["bank_name"], row["bank_bsb"]) == ("ANZ", "013-000")
+    assert "bank" not in row
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_an_undeclared_top_level_rest_object_stays_one_column(table: str) -> None:
+    row = rest(table)({"id": "x1", "metadata": {"batch": {"id": "b7"}, "source": "eft"}})
+    assert row["metadata"] == {"batch": {"id": "b7"}, "source": "eft"}
+    assert not [c for c in row if c.startswith("metadata_")]
 
 
 def test_rest_records_are_typed_by_column() -> None:
@@ -108,7 +135,7 @@ def test_rest_records_are_typed_by_column() -> None:
     assert row["amount"] == 296.76
     assert row["payment_date"] == "2023-12-18"
     assert row["created_at"] == "2023-12-17T22:00:00Z" and row["updated_at"] == "2023-12-17T22:30:00Z"
-    assert row["reference_number"] == 12345  # REST strings are passed through; numbers are not re-typed
+    assert row["reference_number"] == "12345"  # every column is typed by its schema: a text column holds text
     assert row["currency"] == "AUD" and row["status"] == "settled"
 
 
@@ -118,7 +145,10 @@ def test_rest_users_keep_their_seed_columns_as_sent() -> None:
               "access_level": "standard", "territory": "VIC", "created_at": "2020-01-01T00:00:00Z",
               "updated_at": "2024-03-01T20:00:00+10:00"}
     row = rest("users")(record)
-    assert row == {**record, "updated_at": "2024-03-01T10:00:00Z"}
+    assert {k: row[k] for k in record} == {**record, "updated_at": "2024-03-01T10:00:00Z"}
+    # The REST table's other declared columns are there, null: every row has every column.
+    assert {k: v for k, v in row.items() if k not in record} == dict.fromkeys(
+        ["address_street", "address_city", "address_postcode", "manager_id", "manager_name", "hire_date", "locale"])
 
 
 # ---- zone users -----------------------------------------------------------------------------------
@@ -204,7 +234,7 @@ def test_zone_suppliers_map_to_the_seed_columns() -> None:
     assert row["created_at"] == "2018-10-16T02:30:19.580Z"
     assert row["updated_at"] is None  # the zone has no last-updated field for suppliers
     assert row["postable"] is True
-    assert row["datecreated"] == "2018-10-16T02:30:19.580Z"
+    assert row["datecreated"] == "2018-10-16"  # declared a date (one type per column name in every stream)
     assert row["mailingaddress_addressline1"] == "PO Box 9" and row["mailingaddress_suburb"] == "Carlton"
     assert row["link_orgid"] == "O1" and row["orgs"][0]["orgname"] == "Field Services"
     assert row["transactionterms_transactiontermid"] == "T1"
@@ -274,7 +304,8 @@ def test_a_payment_linked_to_something_else_has_no_invoice_id_but_keeps_what_it_
 def test_a_zone_record_with_unknown_fields_keeps_them() -> None:
     row = zone("payments")({**ZONE_PAYMENT, "gstamount": "27.00", "extra": {"nested": "yes"}})
     assert row["gstamount"] == "27.00"  # undeclared: passed through untyped
-    assert row["extra_nested"] == "yes"
+    assert row["extra"] == {"nested": "yes"}  # an undeclared object: one column
+    assert "extra_nested" not in row
 
 
 def test_mapping_does_not_change_the_record_it_was_given() -> None:
