@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections import defaultdict
 
 from airbyte_cdk.models import (
@@ -16,7 +15,7 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from source_aroflo.output import PagedEntrypoint, RecordPage, StreamReadLog, message_to_string
+from source_aroflo.output import PagedEntrypoint, RecordPage, message_to_string
 
 ROWS = [
     {"id": "1", "name": "Björn", "phone": None, "amount": 12.5, "tags": ["a", "b"]},
@@ -66,17 +65,6 @@ def test_a_state_counts_the_records_of_the_pages_before_it() -> None:
         stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name="users"), stream_state={"updated_at": "x"})))
     PagedEntrypoint.handle_record_counts(state, counts)
     assert state.state.sourceStats.recordCount == 3.0
-
-
-def test_the_closing_line_of_a_stream_counts_records_not_pages(caplog) -> None:
-    log = StreamReadLog(logging.getLogger("airbyte.test"), "users")
-    log.records = 2345
-    with caplog.at_level(logging.INFO, logger="airbyte.test"):
-        log.info("Read 3 records from users stream")
-        log.info("Read 3 records from payments stream")
-        log.info("Syncing stream: users ")
-    assert [r.getMessage() for r in caplog.records] == [
-        "Read 2345 records from users stream", "Read 3 records from payments stream", "Syncing stream: users "]
 
 
 def test_a_page_is_written_whole_even_when_the_file_takes_it_in_parts():

@@ -8,7 +8,7 @@ next to it), never with the library call under test.
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qsl
+import operator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,13 +18,15 @@ from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
 
 from source_aroflo.declaration import UPDATED_AT
-from source_aroflo.dialects import Ask, ZoneDialect
-from source_aroflo.mapping import build_mapper, local_to_utc
+from source_aroflo.dialects import ZoneDialect
+from source_aroflo.mapping import build_mapper
+from source_aroflo.paging import Seek
 from source_aroflo.source import SourceAroflo
+from source_aroflo.values import local_to_utc
 from source_aroflo.zones import ZONES, ZONES_BY_NAME
 
 from .builders import config as rest_config, connection_status, log_lines, run_check
-from .zone_builders import ZoneServer, catalog, records_of, supplier, zone_config
+from .zone_builders import ZoneServer, asked, catalog, records_of, supplier, zone_config, zone_request
 
 DAYLIGHT = "2018-10-16 13:30:19.58"  # Melbourne AEDT since 7 Oct 2018; Auckland NZDT since 30 Sep 2018
 STANDARD = "2018-06-16 13:30:19.58"  # Melbourne AEST, Auckland NZST, Perth AWST (no DST)
@@ -144,10 +146,11 @@ def test_tasks_cursor_follows_the_utc_field_not_the_local_one():
 
 
 def test_tasks_seek_filters_and_orders_on_the_utc_field():
-    query = dict(parse_qsl(ZoneDialect("https://api.aroflo.com/").path(
-        Ask(ZONES_BY_NAME["tasks"], 1, 500, seek=True, after="2024-05-01T10:00:00Z"))[1:]))
-    assert query["where"] == "and|lastupdateddatetimeutc|>|2024-05-01 09:59:59"
-    assert query["order"] == "lastupdateddatetimeutc|asc"
+    tasks = ZONES_BY_NAME["tasks"]
+    seek = Seek(tasks, UPDATED_AT, 500, operator.itemgetter("taskid"), "2024-05-01T10:00:00Z")
+    path = ZoneDialect("https://api.aroflo.com/").path(seek.ask(seek.first()))
+    assert asked(path) == (zone_request("tasks").where("lastupdateddatetimeutc", ">", "2024-05-01 09:59:59")
+                           .order("lastupdateddatetimeutc", "asc").join("tasktotals").page(1).size(500))
 
 
 def test_tasks_updated_at_in_a_read_follows_the_utc_field_whatever_the_site_timezone():
