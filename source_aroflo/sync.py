@@ -226,9 +226,7 @@ class Sync:
             return
         for member in family.members:
             self.failed.append((member.name, error))
-            traced = AirbyteTracedException(message=error.message, internal_message=error.internal_message,
-                                            failure_type=error.failure_type)
-            message = traced.as_airbyte_message(stream_descriptor=StreamDescriptor(name=member.name))
+            message = error.as_airbyte_message(stream_descriptor=StreamDescriptor(name=member.name))
             if not self.settings.debug and message.trace and message.trace.error:
                 message.trace.error.stack_trace = None
             yield message
