@@ -1,194 +1,253 @@
-"""The shared request budget (`pacing.build_budget`): measured with real time and small numbers."""
+"""The sync's one request pacer (`pacing.Pacer`): rate windows, the pause and slow-down after a
+rejection, the way back, and its two hooks (the quota gate before a request, the signature after
+the wait). Every test drives it with an injected clock and sleep: no real time passes.
+"""
 
 from __future__ import annotations
 
-import logging
+import gc
 import threading
-import time
-import unittest
+import weakref
 
+import pytest
 import requests
-import requests_mock
-from airbyte_cdk.models import Status
-from airbyte_cdk.test import entrypoint_wrapper
-from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
 
-from source_aroflo.pacing import QuotaLedger, build_budget
-from source_aroflo.source import SourceAroflo
+from source_aroflo.pacing import CALM_SECONDS, FLOOR, Pacer
+from source_aroflo.quota import QuotaStop
 
-from .zone_builders import (
-    BASE_URL,
-    ZoneServer,
-    catalog,
-    payment,
-    real_budget_waits,
-    supplier,
-    user,
-    zone_config,
-)
+from .zone_builders import BASE_URL, run, supplier, zone_config
 
-# pyrate-limiter keeps whole milliseconds; a gap may read up to ~2 ms short of the window.
-CLOCK_SLACK = 0.003
+WINDOW = 1.1  # AroFlo's one-second window, stretched by 10 % (a request is counted when it arrives)
+MINUTE = 66.0  # and its minute
 
 
-def _request(n: int) -> requests.PreparedRequest:
+class Clock:
+    """A clock that only moves when the pacer sleeps; every sleep is remembered."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+            self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _request(n: int = 1) -> requests.PreparedRequest:
     return requests.Request("GET", f"{BASE_URL}?zone=users&page={n}").prepare()
 
 
-def _response(**headers) -> requests.Response:
-    response = requests.Response()
-    response.status_code = 200
-    response.headers.update(headers)
-    return response
+def _pacer(per_second=3, per_minute=None, **hooks):
+    clock = Clock()
+    return Pacer(per_second, per_minute, clock=clock, sleep=clock.sleep, **hooks), clock
+
+
+def _times_of(pacer: Pacer, clock: Clock, calls: int) -> list:
+    """When each of `calls` requests was let go, relative to the first."""
+    start, times = clock(), []
+    for n in range(calls):
+        pacer.acquire_call(_request(n))
+        times.append(round(clock() - start, 6))
+    return times
 
 
 def most_in_window(stamps: list, window: float) -> int:
     stamps = sorted(stamps)
-    return max(sum(1 for t in stamps[i:] if t - start < window - CLOCK_SLACK) for i, start in enumerate(stamps))
+    return max(sum(1 for t in stamps[i:] if t - start < window - 1e-9) for i, start in enumerate(stamps))
 
 
-class BudgetTest(unittest.TestCase):
-    def test_three_threads_never_exceed_three_calls_in_any_1_1_s_window(self):
-        budget = build_budget(3, 120)
-        stamps: list = []
-        lock = threading.Lock()
-        todo = list(range(10))
-
-        def worker():
-            while True:
-                with lock:
-                    if not todo:
-                        return
-                    n = todo.pop()
-                budget.acquire_call(_request(n))
-                with lock:
-                    stamps.append(time.monotonic())
-
-        with real_budget_waits() as waits:
-            started = time.monotonic()
-            threads = [threading.Thread(target=worker) for _ in range(3)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=30)
-            elapsed = time.monotonic() - started
-        self.assertEqual(len(stamps), 10)
-        self.assertLessEqual(most_in_window(stamps, 1.1), 3, sorted(s - started for s in stamps))
-        # 10 calls at 3 a window need 3 full windows of waiting, and not much more.
-        self.assertGreaterEqual(elapsed, 3 * 1.1 - 0.05)
-        self.assertLess(elapsed, 3 * 1.1 + 1.0)
-        self.assertTrue(waits)
-
-    def test_rate_limit_remaining_zero_makes_the_next_acquire_wait(self):
-        for remaining, should_wait in (("5", False), ("0", True)):
-            with self.subTest(remaining=remaining):
-                budget = build_budget(3, 120)
-                with real_budget_waits() as waits:
-                    budget.acquire_call(_request(1))
-                    budget.update_from_response(_request(1), _response(**{"X-RateLimit-Remaining": remaining}))
-                    started = time.monotonic()
-                    budget.acquire_call(_request(2))
-                    elapsed = time.monotonic() - started
-                if should_wait:
-                    self.assertGreater(elapsed, 0.9)
-                    self.assertGreater(sum(waits), 0.9)
-                else:
-                    self.assertLess(elapsed, 0.2)
-                    self.assertEqual(waits, [])
-
-    def test_a_wait_for_the_budget_leaves_no_garbage_cycle_holding_the_request(self):
-        """A call that waits for the budget must not leave a cycle (exception <-> frame) that keeps
-        the caller's frames, and with them the page's response, until a full collection."""
-        import gc
-        import weakref
-
-        budget = build_budget(2, 120)
-
-        class Page:  # stands in for the response a caller's frame holds while it asks
-            pass
-
-        def ask(n: int) -> "weakref.ref":
-            page = Page()
-            budget.acquire_call(_request(n))
-            return weakref.ref(page)
-
-        gc.collect()
-        gc.disable()
-        try:
-            with real_budget_waits() as waits:
-                pages = [ask(n) for n in range(4)]  # the third and fourth wait for the window
-            alive = [ref for ref in pages if ref() is not None]
-            cycles = gc.collect()
-        finally:
-            gc.enable()
-        self.assertTrue(waits, "no call waited: the test proves nothing")
-        self.assertEqual(alive, [], "a caller's frame outlived its call")
-        self.assertEqual(cycles, 0, "waiting for the budget left cyclic garbage")
-
-    def test_no_rates_means_no_budget(self):
-        self.assertIsNone(build_budget(None, None))
-        self.assertIsNotNone(build_budget(None, 60))
-
-    def test_per_minute_rate_is_enforced_too(self):
-        budget = build_budget(None, 2)
-        budget.acquire_call(_request(1), block=False)
-        budget.acquire_call(_request(2), block=False)
-        from airbyte_cdk.sources.streams.call_rate import CallRateLimitHit
-
-        with self.assertRaises(CallRateLimitHit) as hit:
-            budget.acquire_call(_request(3), block=False)
-        self.assertGreater(hit.exception.time_to_wait.total_seconds(), 60)  # a window a little over a minute
-
-    def test_low_daily_remaining_is_logged(self):
-        ledger = QuotaLedger()
-        with self.assertLogs("airbyte.aroflo", level="WARNING") as logs:
-            ledger.answered("users", "users", _response(**{"X-RateLimit-Daily-Remaining": "12"}))
-        self.assertTrue(any("12 requests left today" in line for line in logs.output))
+# ---- windows ---------------------------------------------------------------------------------------
+def test_three_a_second_lets_three_go_then_holds_the_fourth_until_the_window_has_passed():
+    pacer, clock = _pacer(per_second=3)
+    assert _times_of(pacer, clock, 10) == pytest.approx([0, 0, 0, WINDOW, WINDOW, WINDOW, 2 * WINDOW, 2 * WINDOW,
+                                                         2 * WINDOW, 3 * WINDOW])
 
 
-class PacedSyncTest(unittest.TestCase):
-    def test_streams_in_parallel_share_one_budget(self):
-        stamps: list = []
-        data = {
-            "users": [user(i, f"2023/05/{10 + i:02d} 08:00:00") for i in range(3)],
-            "payments": [payment(i, f"2023/12/{10 + i:02d}") for i in range(3)],
-            "suppliers": [supplier(i, f"2018-10-{10 + i:02d} 13:30:19.58") for i in range(3)],
-        }
-        config = zone_config(max_records_per_page=2, requests_per_second=3, requests_per_minute=120)
-        full = CatalogBuilder()
-        for name in ("users", "payments", "suppliers"):
-            full = full.with_stream(ConfiguredAirbyteStreamBuilder().with_name(name))
-        with requests_mock.Mocker() as m, real_budget_waits():
-            server = ZoneServer(m, data=data)
-            server.on_request = lambda request: stamps.append(time.monotonic())
-            output = entrypoint_wrapper.read(SourceAroflo(), config, full.build())
-        self.assertEqual(len(output.records), 9, output.get_formatted_error_message())
-        self.assertGreaterEqual(len(stamps), 6)  # 2 pages of 2 for each of the three streams
-        self.assertLessEqual(most_in_window(stamps, 1.1), 3)
-
-    def test_rate_limit_remaining_zero_in_a_sync_delays_the_next_request(self):
-        gaps = {}
-        for remaining in ("10", "0"):
-            stamps: list = []
-            data = {"suppliers": [supplier(i, f"2018-10-{10 + i:02d} 13:30:19.58") for i in range(3)]}
-            with requests_mock.Mocker() as m, real_budget_waits():
-                server = ZoneServer(m, data=data, headers={"X-RateLimit-Remaining": remaining})
-                server.on_request = lambda request: stamps.append(time.monotonic())
-                output = entrypoint_wrapper.read(SourceAroflo(), zone_config(max_records_per_page=2),
-                                                 catalog("suppliers"))
-            self.assertEqual(len(output.records), 3)
-            self.assertEqual(len(stamps), 2)
-            gaps[remaining] = stamps[1] - stamps[0]
-        self.assertLess(gaps["10"], 0.3)
-        self.assertGreater(gaps["0"], 0.9)
-
-    def test_check_costs_exactly_one_request(self):
-        with requests_mock.Mocker() as m:
-            server = ZoneServer(m, data={"users": [user(1)], "payments": [payment(1)], "suppliers": [supplier(1)]})
-            status = SourceAroflo().check(logging.getLogger("airbyte"), zone_config())
-        self.assertEqual(status.status, Status.SUCCEEDED, status.message)
-        self.assertEqual(len(server.requests), 1)
+def test_the_minute_window_holds_the_call_over_the_limit_for_a_little_over_a_minute():
+    pacer, clock = _pacer(per_second=None, per_minute=2)
+    assert _times_of(pacer, clock, 3) == pytest.approx([0, 0, MINUTE])
 
 
-if __name__ == "__main__":
-    unittest.main()
+def test_no_rates_means_no_waiting():
+    pacer, clock = _pacer(per_second=None, per_minute=None)
+    assert _times_of(pacer, clock, 50) == [0] * 50 and clock.slept == []
+
+
+def test_threads_sharing_one_pacer_never_exceed_its_window():
+    pacer, clock = _pacer(per_second=3)
+    stamps, lock = [], threading.Lock()
+
+    def worker(calls: int) -> None:
+        for n in range(calls):
+            pacer.acquire_call(_request(n))
+            with lock:
+                stamps.append(clock())
+
+    threads = [threading.Thread(target=worker, args=(4,)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(stamps) == 12
+    assert most_in_window(stamps, WINDOW) <= 3, sorted(s - min(stamps) for s in stamps)
+    assert clock.slept, "no call waited: the test proves nothing"
+
+
+# ---- a rejection: every stream pauses and the pace halves --------------------------------------------
+def test_a_rejection_pauses_every_caller_for_the_wait_it_names():
+    pacer, clock = _pacer(per_second=3)
+    pacer.acquire_call(_request())
+    pacer.rejected(5.0)
+    before = clock()
+    pacer.acquire_call(_request())
+    assert clock() - before == pytest.approx(5.0)
+    assert pacer.rejections == 1
+
+
+def test_each_rejection_halves_the_pace_down_to_the_floor():
+    pacer, clock = _pacer(per_second=3)
+    rates = []
+    for _ in range(4):
+        pacer.rejected(0.0)
+        rates.append(pacer.rate)
+    assert rates == [1.5, 0.75, FLOOR, FLOOR]
+
+
+def test_a_slowed_pacer_spaces_its_calls_by_its_new_pace():
+    pacer, clock = _pacer(per_second=3)
+    pacer.acquire_call(_request())
+    pacer.rejected(0.0)  # 1.5 a second: one every 2/3 s, however many the window would allow
+    assert _times_of(pacer, clock, 3) == pytest.approx([1 / 1.5, 2 / 1.5, 3 / 1.5])
+
+
+def test_a_rejection_without_a_rate_to_halve_slows_to_two_a_second():
+    pacer, _ = _pacer(per_second=None, per_minute=120)
+    pacer.rejected(1.0)
+    assert pacer.rate == FLOOR * 4
+
+
+def test_the_pace_comes_back_one_step_for_every_calm_period():
+    pacer, clock = _pacer(per_second=3)
+    pacer.rejected(0.0)
+    pacer.rejected(0.0)
+    assert pacer.rate == 0.75
+    clock.advance(CALM_SECONDS - 1)
+    pacer.acquire_call(_request())
+    assert pacer.rate == 0.75  # not calm long enough
+    clock.advance(1)
+    pacer.acquire_call(_request())
+    assert pacer.rate == 1.5
+    clock.advance(CALM_SECONDS)
+    pacer.acquire_call(_request())
+    assert pacer.rate == 3.0  # back to the configured pace, never above it
+    clock.advance(10 * CALM_SECONDS)
+    pacer.acquire_call(_request())
+    assert pacer.rate == 3.0
+
+
+def test_a_new_rejection_restarts_the_calm_period():
+    pacer, clock = _pacer(per_second=3)
+    pacer.rejected(0.0)
+    clock.advance(CALM_SECONDS - 5)
+    pacer.rejected(0.0)
+    clock.advance(10)
+    pacer.acquire_call(_request())
+    assert pacer.rate == 0.75  # 10 s since the last rejection: still slowed twice
+
+
+def test_without_a_configured_rate_the_pacer_becomes_unlimited_again_after_a_calm_period():
+    pacer, clock = _pacer(per_second=None, per_minute=None)
+    pacer.rejected(0.0)
+    clock.advance(CALM_SECONDS)
+    pacer.acquire_call(_request())
+    assert pacer.rate is None
+
+
+# ---- its hooks ---------------------------------------------------------------------------------------
+def test_the_quota_gate_runs_before_the_wait_and_a_stopped_request_takes_no_place_in_the_window():
+    order = []
+
+    def admit(request):
+        order.append("admit")
+        if "page=2" in request.url:
+            raise QuotaStop("daily", "reserve reached")
+
+    pacer, clock = _pacer(per_second=1, admit=admit, on_release=lambda request: order.append("release"))
+    pacer.acquire_call(_request(1))
+    with pytest.raises(QuotaStop):
+        pacer.acquire_call(_request(2))
+    assert order == ["admit", "release", "admit"]
+    assert clock.slept == []  # the stopped request did not wait for the window either
+
+
+def test_the_release_hook_sees_the_clock_after_the_wait():
+    released = []
+    pacer, clock = _pacer(per_second=1, on_release=lambda request: released.append(clock()))
+    pacer.acquire_call(_request(1))
+    pacer.acquire_call(_request(2))
+    assert released[1] - released[0] == pytest.approx(WINDOW)
+
+
+def test_a_wait_for_the_pacer_leaves_no_garbage_cycle_holding_the_request():
+    """A call that waits must not leave a cycle (exception <-> frame) that keeps the caller's
+    frames, and with them the page's response, until a full collection."""
+    pacer, clock = _pacer(per_second=2)
+
+    class Page:  # stands in for the response a caller's frame holds while it asks
+        pass
+
+    def ask(n: int) -> "weakref.ref":
+        page = Page()
+        pacer.acquire_call(_request(n))
+        return weakref.ref(page)
+
+    gc.collect()
+    gc.disable()
+    try:
+        pages = [ask(n) for n in range(4)]  # the third and fourth wait for the window
+        alive = [ref for ref in pages if ref() is not None]
+        cycles = gc.collect()
+    finally:
+        gc.enable()
+    assert clock.slept, "no call waited: the test proves nothing"
+    assert alive == [], "a caller's frame outlived its call"
+    assert cycles == 0, "waiting for the pacer left cyclic garbage"
+
+
+# ---- in a sync ---------------------------------------------------------------------------------------
+def test_streams_read_side_by_side_share_one_pace(sleeps):
+    stamps: list = []
+    data = {"suppliers": [supplier(i) for i in range(4)], "clients": [{"clientid": f"C{i}=="} for i in range(4)],
+            "quotes": [{"quoteid": f"Q{i}=="} for i in range(4)]}
+    config = zone_config(max_records_per_page=2, requests_per_second=3, requests_per_minute=120)
+    server, output = run(config, ["suppliers", "clients", "quotes"], data=data,
+                         on_request=lambda request: stamps.append(sleeps.monotonic()))
+    assert not output.errors, output.get_formatted_error_message()
+    assert len(output.records) == 12
+    assert len(stamps) == len(server.requests) >= 6  # two full pages of each stream, and the page after
+    # AroFlo counts 3 a second as requests arrive: never more in any second of the (virtual) clock.
+    assert most_in_window(stamps, 1.0) <= 3, sorted(s - min(stamps) for s in stamps)
+    assert sleeps.paced, "no request waited for the pacer: the test proves nothing"
+
+
+def test_a_window_that_aroflo_says_is_used_up_holds_the_next_request(sleeps):
+    """`X-RateLimit-Remaining: 0` on an answer: the window is used up (another program shares the
+    keys), so the next request waits for it rather than be rejected."""
+    data = {"suppliers": [supplier(i) for i in range(3)]}
+    waits = {}
+    for remaining in ("10", "0"):
+        sleeps.paced.clear()
+        server, output = run(zone_config(max_records_per_page=2), "suppliers", data=data,
+                             headers={"X-RateLimit-Remaining": remaining, "X-RateLimit-Limit": "3"})
+        assert len(output.records) == 3 and len(server.requests) == 2
+        waits[remaining] = sum(sleeps.paced)
+    assert waits["10"] == 0
+    assert waits["0"] >= 0.9, waits

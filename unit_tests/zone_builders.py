@@ -352,14 +352,15 @@ class ZoneServer:
 
     def __init__(self, mocker: requests_mock.Mocker, data: Optional[Dict[str, list]] = None,
                  script: Optional[Dict[int, Union[Answer, Callable[[Any], Answer]]]] = None,
-                 headers: Union[None, dict, Callable[[Any], dict]] = None, max_as_string: bool = True):
+                 headers: Union[None, dict, Callable[[Any], dict]] = None, max_as_string: bool = True,
+                 on_request: Optional[Callable[[Any], None]] = None):
         self.data = data if data is not None else {}
         self.script = dict(script or {})
         self.headers = headers or {}
         self.max_as_string = max_as_string
         self.requests: list = []
         self.served: list = []  # ids served per dataset answer
-        self.on_request: Optional[Callable[[Any], None]] = None
+        self.on_request = on_request  # called with each request as it arrives
         mocker.get(requests_mock.ANY, additional_matcher=self._is_zone, text=self._respond)
 
     @property
