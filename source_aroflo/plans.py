@@ -120,26 +120,29 @@ class Planner:
                     finish=finish)
 
     def _window(self, zone: Any, key: Any, cursor: Cursor, state: dict, joins: tuple) -> Plan:
-        size, days = self.settings.page_size, self.settings.re_read_window_days
+        """Records dated from the day before the last sync (new ones: created, worked or paid since),
+        and once a day from the start of the re-read window (edits to recent ones)."""
+        days = self.settings.re_read_window_days
         window_at = saved_time(state, WINDOW_AT)
         due = window_at is None or self.now - window_at >= timedelta(hours=24) - timedelta(minutes=5)
-        local_today = self.now.astimezone(self.settings.site_tz).date()
+        tz = self.settings.site_tz
+        last = saved_time(state, READ_AT) or saved_time(state, cursor.column) or self.now
+        since_day = last.astimezone(tz).date() - timedelta(days=1)
+        what = f"records dated since {since_day} (new since the last sync" + ("; future ones too" if zone.future else "")
         if due:
-            since_day = local_today - timedelta(days=days)
-            what = f"records dated since {since_day} (the {days}-day re-read window, read once a day)"
-        else:
-            last = saved_time(state, READ_AT) or saved_time(state, cursor.column) or self.now
-            since_day = last.astimezone(self.settings.site_tz).date() - timedelta(days=1)
-            what = f"records dated since {since_day} (new since the last sync" + \
-                   ("; future ones included" if zone.future else "") + ")"
-        value = since_day.isoformat()
-        if zone.where_kind(zone.window) != "date":
-            value += " 00:00:00"
-        where = ((zone.window, ">", where_value(since_day.isoformat(), 1) + value[10:]),)
+            window_day = self.now.astimezone(tz).date() - timedelta(days=days)
+            if window_day < since_day:
+                since_day = window_day
+                what = f"records dated since {since_day} (the {days}-day re-read window, once a day"
+        # `>` the day before: from the start of `since_day`. Site-local days against a UTC field
+        # are at most a day apart; the day before the last sync covers that.
+        day_before = where_value(since_day.isoformat(), 1)
+        value = day_before if zone.where_kind(zone.window) == "date" else day_before + " 23:59:59"
         end = self.stamp if cursor.grain is Grain.SECOND else canonical(self.now, Grain.DAY)
         finish = {READ_AT: self.stamp, **({WINDOW_AT: self.stamp} if due else {})}
-        reader = NumberedPages(zone, size, key, where=where, joins=joins, end=end)
-        return Plan(reader, what=what, daily=1, more=True, finish=finish)
+        reader = NumberedPages(zone, self.settings.page_size, key, where=((zone.window, ">", value),), joins=joins,
+                               end=end)
+        return Plan(reader, what=what + ")", daily=1, more=True, finish=finish)
 
     # ---- the change feed ----------------------------------------------------------------------
     def _through_feed(self, zone: Any, state: dict, cursor: Cursor) -> bool:
