@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import time
 import unittest
 from datetime import datetime, timedelta, timezone
 from unittest import mock
@@ -16,7 +16,8 @@ from freezegun import freeze_time
 
 from source_aroflo.auth import ZoneHmacAuth, authorization_value, encode_uri_component, sign
 from source_aroflo.config import Credentials
-from source_aroflo.pacing import build_budget
+from source_aroflo import sync
+from source_aroflo.pacing import Pacer
 from source_aroflo.source import SourceAroflo
 
 from .zone_builders import (
@@ -28,8 +29,8 @@ from .zone_builders import (
     catalog,
     expected_signature,
     payment,
-    real_budget_waits,
     signature_of,
+    states,
     status_body,
     supplier,
     user,
@@ -127,9 +128,9 @@ class SentBytesAreSignedBytesTest(unittest.TestCase):
     def _sync(self, host_ip=None):
         with requests_mock.Mocker() as m:
             server = ZoneServer(m, data={"users": [user(i, f"2023/05/{10 + i:02d} 08:00:00") for i in range(5)]})
-            # Incremental: the where then holds a date-time, with a space to encode.
-            output = _read(zone_config(host_ip=host_ip, max_records_per_page=2, start_date="2020-01-01"),
-                           mode="incremental")
+            # A later incremental sync seeks: its where holds a date-time, with a space to encode.
+            output = _read(zone_config(host_ip=host_ip, max_records_per_page=2), mode="incremental",
+                           state=states(users={"updated_at": "2020-01-01T00:00:00Z"}))
         self.assertEqual(len(output.records), 5, output.get_formatted_error_message())
         self.assertGreaterEqual(len(server.requests), 3)
         return server.requests
@@ -210,42 +211,43 @@ class RetryIsResignedTest(unittest.TestCase):
         self._retry(answer(status_body(6, "Rate limit exceeded (per second)")))
 
 
-class SignedAfterBudgetWaitTest(unittest.TestCase):
-    """A request that waited for the shared budget is signed when it leaves, not before."""
+class SignedAfterPacerWaitTest(unittest.TestCase):
+    """A request that waited for the shared pacer is signed when it leaves, not before."""
 
     def test_on_release_resigns_after_the_wait(self):
-        signer = ZoneHmacAuth(_credentials())
-        budget = build_budget(1, None, on_release=signer)
-        first = signer(requests.Request("GET", BASE_URL + "?zone=users&page=1").prepare())
-        second = signer(requests.Request("GET", BASE_URL + "?zone=users&page=2").prepare())
-        prepared_at = _parse_afdatetime(second.headers["afdatetimeutc"])
-        with real_budget_waits():
-            budget.acquire_call(first)
-            started = time.monotonic()
-            budget.acquire_call(second)  # waits about a second for the 1/s window
-        waited = time.monotonic() - started
-        self.assertGreater(waited, 0.8)
+        with freeze_time("2024-05-13T23:14:15.000Z") as clock:
+            def sleep(seconds):
+                clock.tick(timedelta(seconds=seconds))
+
+            signer = ZoneHmacAuth(_credentials())
+            pacer = Pacer(1, None, on_release=signer, clock=lambda: datetime.now(timezone.utc).timestamp(),
+                          sleep=sleep)
+            first = signer(requests.Request("GET", BASE_URL + "?zone=users&page=1").prepare())
+            second = signer(requests.Request("GET", BASE_URL + "?zone=users&page=2").prepare())
+            prepared_at = _parse_afdatetime(second.headers["afdatetimeutc"])
+            pacer.acquire_call(first)
+            pacer.acquire_call(second)  # waits 1.1 s for the one-a-second window
         signed_at = _parse_afdatetime(second.headers["afdatetimeutc"])
-        self.assertGreaterEqual((signed_at - prepared_at).total_seconds(), waited - 0.05)
+        self.assertAlmostEqual((signed_at - prepared_at).total_seconds(), 1.1, delta=0.002)
         self.assertEqual(signature_of(second), expected_signature(second))
 
     def test_in_a_sync_every_request_is_signed_when_sent(self):
-        lags = []
+        sent_at = []
+        with freeze_time("2024-05-13T23:14:15.000Z") as clock, requests_mock.Mocker() as m:
+            def sleep(seconds):
+                clock.tick(timedelta(seconds=seconds))
 
-        def note(request):
-            sent = _parse_afdatetime(request.headers["afdatetimeutc"])
-            lags.append((datetime.now(timezone.utc) - sent).total_seconds())
-
-        with requests_mock.Mocker() as m, real_budget_waits():
-            server = ZoneServer(m, data={"suppliers": [supplier(i, f"2018-10-{10 + i:02d} 13:30:19.58") for i in range(3)]})
-            server.on_request = note
-            started = time.monotonic()
-            output = _read(zone_config(max_records_per_page=2, requests_per_second=1), stream="suppliers")
-            elapsed = time.monotonic() - started
+            paced = functools.partial(Pacer, clock=lambda: datetime.now(timezone.utc).timestamp(), sleep=sleep)
+            server = ZoneServer(m, data={"suppliers": [supplier(i, f"2018-10-{10 + i:02d} 13:30:19.58") for i in range(3)]},
+                                on_request=lambda request: sent_at.append(datetime.now(timezone.utc)))
+            with mock.patch.object(sync, "Pacer", paced):
+                output = _read(zone_config(max_records_per_page=2, requests_per_second=1), stream="suppliers")
         self.assertEqual(len(output.records), 3, output.get_formatted_error_message())
         self.assertEqual(len(server.requests), 2)
-        self.assertGreater(elapsed, 0.9)  # the second request did wait for the budget
-        self.assertTrue(all(lag < 0.3 for lag in lags), lags)
+        # The second request waited for the pacer; its timestamp is the moment it left.
+        stamps = [_parse_afdatetime(request.headers["afdatetimeutc"]) for request in server.requests]
+        self.assertEqual(stamps, [moment.replace(microsecond=moment.microsecond // 1000 * 1000) for moment in sent_at])
+        self.assertGreaterEqual((stamps[1] - stamps[0]).total_seconds(), 1.1)
         for request in server.requests:
             self.assertEqual(signature_of(request), expected_signature(request))
 
