@@ -229,7 +229,29 @@ def build_child_rows(child: Child, columns: Mapping[str, dict]) -> Callable[[Ite
     array, cursor, key = child.array, child.cursor_column, child.parent_key
     template = dict.fromkeys(columns)
 
-    def lines(parents: Iterable[dict]) -> List[dict]:
+    def line(item: dict, ident: Any, version: Any) -> Optional[dict]:
+        row = template.copy()
+        _flatten(item, row)
+        row[key], row[cursor] = ident, version
+        if row.get(child.item_key) is None:
+            return None  # a line AroFlo sent without its id cannot be keyed
+        row[child.item_key] = str(row[child.item_key])
+        return row
+
+    def custom_field(item: dict, ident: Any, version: Any) -> Optional[dict]:
+        if item.get("fieldid") in (None, "", " "):
+            return None
+        value = item.get("value")
+        number, flag, day = _typed_value(item.get("type"), value)
+        archived = to_bool(item.get("archived"))
+        return {key: ident, "fieldid": str(item["fieldid"]), "name": item.get("name"), "type": item.get("type"),
+                "archived": archived if type(archived) is bool else None,
+                "value": None if value is None else str(value), "value_number": number,
+                "value_boolean": flag, "value_date": day, cursor: version}
+
+    cut = custom_field if child.custom_fields else line
+
+    def rows(parents: Iterable[dict]) -> List[dict]:
         out = []
         for parent in parents:
             items = parent.get(array)
@@ -237,37 +259,13 @@ def build_child_rows(child: Child, columns: Mapping[str, dict]) -> Callable[[Ite
                 continue
             ident, version = parent.get(parent_key), parent.get(cursor)
             for item in items:
-                if type(item) is not dict:
-                    continue
-                row = template.copy()
-                _flatten(item, row)
-                row[key], row[cursor] = ident, version
-                if row.get(child.item_key) is None:
-                    continue  # a line AroFlo sent without its id cannot be keyed
-                row[child.item_key] = str(row[child.item_key])
-                out.append(row)
+                if type(item) is dict:
+                    row = cut(item, ident, version)
+                    if row is not None:
+                        out.append(row)
         return out
 
-    def custom_fields(parents: Iterable[dict]) -> List[dict]:
-        out = []
-        for parent in parents:
-            items = parent.get(array)
-            if type(items) is not list or parent.get(DELETED_AT) is not None:
-                continue
-            ident, version = parent.get(parent_key), parent.get(cursor)
-            for item in items:
-                if type(item) is not dict or item.get("fieldid") in (None, "", " "):
-                    continue
-                value = item.get("value")
-                number, flag, day = _typed_value(item.get("type"), value)
-                archived = to_bool(item.get("archived"))
-                out.append({key: ident, "fieldid": str(item["fieldid"]), "name": item.get("name"),
-                            "type": item.get("type"), "archived": archived if type(archived) is bool else None,
-                            "value": None if value is None else str(value), "value_number": number,
-                            "value_boolean": flag, "value_date": day, cursor: version})
-        return out
-
-    return custom_fields if child.custom_fields else lines
+    return rows
 
 
 def deletion_row(key_columns: tuple, ident: Any, cursor: str, stamp: str) -> dict:

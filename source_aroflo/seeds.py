@@ -12,69 +12,66 @@ from typing import Any, Mapping, Optional, Tuple
 from .schemas import ANY_ARRAY, DATE, DATE_TIME, NUMBER, STRING
 
 
+class _Rule:
+    """A column rule: the fields it reads, and those it takes out of the row (they become the
+    column rather than staying columns of their own)."""
+
+    @property
+    def consumes(self) -> Tuple[str, ...]:
+        return self.reads
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class Rename:
+class Rename(_Rule):
     """The column is this flattened AroFlo field."""
 
     source: str
 
     @property
-    def consumes(self) -> Tuple[str, ...]:
-        return (self.source,)
-
-    @property
     def reads(self) -> Tuple[str, ...]:
-        return self.consumes
+        return (self.source,)
 
 
 @dataclass(frozen=True)
-class FirstOf:
+class FirstOf(_Rule):
     """The first of these fields that has a value."""
 
     sources: Tuple[str, ...]
 
     @property
-    def consumes(self) -> Tuple[str, ...]:
-        return self.sources
-
-    @property
     def reads(self) -> Tuple[str, ...]:
-        return self.consumes
+        return self.sources
 
 
 @dataclass(frozen=True)
-class Joined:
+class Joined(_Rule):
     """The fields that have a value, joined with `separator`."""
 
     sources: Tuple[str, ...]
     separator: str
 
     @property
-    def consumes(self) -> Tuple[str, ...]:
-        return self.sources
-
-    @property
     def reads(self) -> Tuple[str, ...]:
-        return self.consumes
+        return self.sources
 
 
 @dataclass(frozen=True)
-class ArchivedStatus:
+class ArchivedStatus(_Rule):
     """"archived" when the flag is true, else "active"."""
 
     source: str = "archived"
 
     @property
-    def consumes(self) -> Tuple[str, ...]:
-        return (self.source,)
-
-    @property
     def reads(self) -> Tuple[str, ...]:
-        return self.consumes
+        return (self.source,)
 
 
 @dataclass(frozen=True)
-class LinkedId:
+class LinkedId(_Rule):
     """`id_field` when `type_field` is one of `types` (the fields stay in the record)."""
 
     id_field: str
