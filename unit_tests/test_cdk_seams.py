@@ -9,7 +9,6 @@ import logging
 import pytest
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import Status
-from airbyte_cdk.sources.streams.http import HttpStream
 
 from source_aroflo import cdk_seams
 from source_aroflo.source import SourceAroflo
@@ -19,22 +18,51 @@ def _parameters(function) -> list:
     return list(inspect.signature(function).parameters)
 
 
-# ---- 1. the page loop of HttpStream -------------------------------------------------------------------
-def test_http_stream_has_the_page_hook_the_stream_overrides_and_its_page_loop_calls_it():
-    assert _parameters(getattr(HttpStream, cdk_seams.FETCH_HOOK)) == [
-        "self", "stream_slice", "stream_state", "next_page_token"]
-    assert _parameters(getattr(HttpStream, cdk_seams.READ_PAGES)) == [
-        "self", "records_generator_fn", "stream_slice", "stream_state"]
-    loop = inspect.getsource(getattr(HttpStream, cdk_seams.READ_PAGES))
-    assert "self._fetch_next_page(" in loop and "records_generator_fn(" in loop and "self.next_page_token(" in loop
+# ---- 1. the second the HTTP client adds to every backoff --------------------------------------------
+def test_the_http_client_sleeps_a_backoff_plus_the_second_the_seam_takes_off():
+    source = cdk_seams.client_sleep_source()
+    assert "sleep_time = retry_after + 1" in source and "time.sleep(sleep_time)" in source
+    assert cdk_seams.CLIENT_ADDS_SECONDS == 1.0
 
 
-def test_the_stream_reaches_the_page_loop_only_through_the_seam():
-    import source_aroflo.client as client
+def test_the_wait_a_retry_logs_is_the_wait_made(sleeps):
+    """Measured through a read: the back-off strategy answers its wait less the client's second,
+    so what the log says and what `time.sleep` is asked for agree."""
+    import re
 
-    source = inspect.getsource(client)
-    assert "_fetch_next_page" not in source and "_read_pages" not in source
-    assert issubclass(client.AroFloStream, cdk_seams.PagedHttpStream)
+    import requests_mock
+    from airbyte_cdk.models import Level
+
+    from unit_tests.builders import BASE_URL, catalog, config, log_lines, run_read, users_page
+
+    with requests_mock.Mocker() as mocker:
+        mocker.get(f"{BASE_URL}/users", [{"status_code": 500, "json": {"error": "hiccup"}},
+                                         {"status_code": 200, "json": {"data": users_page(1)}}])
+        output = run_read(config().with_start_date("2024-01-01").build(), catalog("users"))
+    [said] = [float(m) for line in log_lines(output, Level.WARN) for m in re.findall(r"waiting ([0-9.]+) s", line)]
+    [slept] = sleeps.longer_than(0)
+    assert abs(slept - said) <= 0.05, (said, sleeps.durations)
+
+
+def test_no_other_module_imports_a_private_cdk_name_or_reaches_the_cdks_internals():
+    import pathlib
+    import re
+
+    internals = ("PRINT_BUFFER", "HashableStreamDescriptor", "user_defined_backoff_handler", "_fetch_next_page",
+                 "_read_pages", "rate_limiting")
+    package = pathlib.Path(cdk_seams.__file__).parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "cdk_seams.py":
+            continue
+        text = path.read_text()
+        for match in re.finditer(r"from airbyte_cdk[\w.]* import \(?([^)\n]*(?:\n[^)]*)?)\)?", text):
+            offenders += [f"{path.name}: imports {name.strip()}" for name in match.group(1).split(",")
+                          if name.strip().startswith("_")]
+        offenders += [f"{path.name}: {name}" for name in internals if name in text]
+        if re.search(r"AirbyteEntrypoint\.\w+\s*=(?!=)", text):
+            offenders.append(f"{path.name}: replaces an AirbyteEntrypoint attribute")
+    assert offenders == []
 
 
 # ---- 2. pages of records through the entrypoint ----------------------------------------------------
