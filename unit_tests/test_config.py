@@ -88,6 +88,13 @@ BAD_CONFIGS = [
     ("boolean typo", config().with_("enable_users_sync", "yes please").build(),
      "enable_users_sync must be true or false, got 'yes please'"),
     ("boolean as a number", config().with_incremental(2).build(), "enable_incremental_sync must be true or false, got 2"),
+    ("reserve above the daily limit", config().with_("daily_quota_reserve", 2001).build(),
+     "daily_quota_reserve must be between 0 and 2000, got 2001"),
+    ("re-read window of 0 days", config().with_("re_read_window_days", 0).build(),
+     "re_read_window_days must be between 1 and 365, got 0"),
+    ("refresh every 0 hours", config().with_("refresh_hours", 0).build(), "refresh_hours must be between 1 and 8760, got 0"),
+    ("single-id requests above AroFlo's budget", config().with_("single_id_requests_per_sync", 20001).build(),
+     "single_id_requests_per_sync must be between 0 and 20000, got 20001"),
 ]
 
 
@@ -148,6 +155,17 @@ def test_defaults_fill_everything_left_out() -> None:
     assert (settings.request_timeout_seconds, settings.retry_attempts, settings.max_retry_wait_seconds) == (30, 3, 60)
     assert settings.enabled_streams == {"users", "suppliers", "payments"} and settings.incremental is True
     assert (settings.requests_per_second, settings.requests_per_minute) == (None, None)
+    # AroFlo's quota: 400 of its 2,000 daily requests kept for the site's other integrations, a
+    # 31-day re-read window, zones without a change signal read again daily, 1,000 single-id requests a sync.
+    assert (settings.daily_quota_reserve, settings.re_read_window_days, settings.refresh_hours,
+            settings.single_id_requests_per_sync) == (400, 31, 24, 1000)
+
+
+def test_the_quota_settings_take_the_values_given_as_numbers_or_text() -> None:
+    settings = config_module.parse(config().with_("daily_quota_reserve", "0").with_("re_read_window_days", 7)
+                                   .with_("refresh_hours", "168").with_("single_id_requests_per_sync", 0).build())
+    assert (settings.daily_quota_reserve, settings.re_read_window_days, settings.refresh_hours,
+            settings.single_id_requests_per_sync) == (0, 7, 168, 0)
 
 
 def test_zone_defaults_pace_at_aroflos_documented_limits_and_ask_full_pages() -> None:
@@ -267,16 +285,19 @@ class StreamSwitchTest(TestCase):
         assert any("Skipping stream 'payments': enable_payments_sync is false in the configuration" in w for w in warnings)
         assert not output.errors
 
-    def test_a_catalog_naming_a_stream_that_does_not_exist_reads_the_others_and_says_so(self) -> None:
+    def test_a_catalog_naming_a_stream_that_does_not_exist_is_a_config_error_before_any_request(self) -> None:
         from airbyte_cdk.test.catalog_builder import CatalogBuilder
 
-        cat = CatalogBuilder().with_stream("users", SyncMode.incremental).with_stream("invoices", SyncMode.full_refresh).build()
-        with requests_mock.Mocker() as mocker:
-            FakeRestApi(users=page_of("users", 1, start="2024-05-20T00:00:00Z")).install(mocker)
-            output = run_read(config().build(), cat)
-        assert ids(output, "users") == ["1"]
-        assert any("Skipping stream 'invoices': the REST API (bearer token) has only users, suppliers and payments"
-                   in w for w in log_lines(output, Level.WARN))
+        cat = CatalogBuilder().with_stream("users", SyncMode.incremental).with_stream("widgets", SyncMode.full_refresh).build()
+        for cfg in (config().build(), config().with_zone_credentials().build()):
+            with self.subTest(dialect=cfg["credentials"]["auth_type"]), requests_mock.Mocker() as mocker:
+                output = run_read(cfg, cat, expect_failure=True)
+                assert mocker.call_count == 0
+            [error] = error_traces(output)
+            assert error.failure_type.value == "config_error"
+            assert "'widgets' (source-aroflo has no such stream (discover lists the streams))" in error.message
+            assert "Make the catalog from `discover`" in error.message
+            assert output.records == [] and output.state_messages == []
 
     def test_zone_page_size_over_500_is_clamped_with_a_warning_and_500_is_asked(self) -> None:
         zone_answer = {"status": "0", "statusmessage": "Login OK",

@@ -13,6 +13,7 @@ from airbyte_cdk.test.catalog_builder import CatalogBuilder
 
 from .builders import (
     BASE_URL,
+    error_traces,
     FakeRestApi,
     catalog,
     config,
@@ -23,9 +24,9 @@ from .builders import (
     run_check,
     run_read,
     seed_config,
-    states_of,
     stream_state,
 )
+from .zone_builders import BASE_URL as ZONE_BASE_URL, ZoneServer, supplier, user
 
 
 def _check(cfg):
@@ -123,15 +124,32 @@ def test_an_incremental_catalog_with_incremental_sync_disabled_is_a_full_refresh
     assert all("modified_since" not in params for params in api.params_of("users")), api.params_of("users")
 
 
-def test_a_zone_stream_in_the_rest_dialect_is_skipped_with_a_reason_naming_the_zone_api():
-    cat = CatalogBuilder().with_stream("users", SyncMode.full_refresh).with_stream("invoices", SyncMode.full_refresh).build()
-    api, output = _read(config().build(), cat)
-    assert not output.errors
-    assert ids(output, "users") == ["1", "2", "3"]
-    skipped = [w for w in _warnings(output) if "Skipping stream 'invoices'" in w]
-    assert len(skipped) == 1, _warnings(output)
-    assert "zone API" in skipped[0] and "hmac" in skipped[0]
-    assert api.params_of("invoices") == []
+def test_a_zone_stream_in_the_rest_dialect_is_a_config_error_naming_the_zone_api_before_any_request():
+    cat = CatalogBuilder().with_stream("users", SyncMode.full_refresh).with_stream("invoices", SyncMode.full_refresh) \
+        .with_stream("invoices_lines", SyncMode.full_refresh).build()
+    with requests_mock.Mocker() as mocker:
+        output = run_read(config().build(), cat, expect_failure=True)
+        assert mocker.call_count == 0
+    [error] = error_traces(output)
+    assert error.failure_type.value == "config_error"
+    assert "'invoices' (the REST API (bearer token) has only users, suppliers and payments; 'invoices' needs " \
+           "AroFlo's zone API (credentials.auth_type 'hmac'))" in error.message
+    assert "'invoices_lines' (" in error.message and "zone API" in error.message
+    assert output.records == []
+
+
+def test_a_seed_table_switched_off_is_still_skipped_with_a_log_line_and_its_child_streams_too():
+    cat = CatalogBuilder().with_stream("users", SyncMode.full_refresh).with_stream("suppliers", SyncMode.full_refresh) \
+        .with_stream("suppliers_customfields", SyncMode.full_refresh).build()
+    with requests_mock.Mocker() as mocker:
+        server = ZoneServer(mocker, data={"users": [user(1)], "suppliers": [supplier(1)]})
+        output = run_read(config().with_zone_credentials().with_stream_disabled("suppliers").build()
+                          | {"base_url": ZONE_BASE_URL}, cat)
+    assert not output.errors, output.get_formatted_error_message()
+    assert {query.zone for query in server.asked} == {"users"}
+    skipped = [w for w in _warnings(output) if w.startswith("Skipping stream")]
+    assert skipped == ["Skipping stream 'suppliers': enable_suppliers_sync is false in the configuration",
+                       "Skipping stream 'suppliers_customfields': enable_suppliers_sync is false in the configuration"]
 
 
 # ---- one summary line per sync ---------------------------------------------------------------------
