@@ -151,7 +151,7 @@ class RateLimitTest(TestCase):
         waits = self.sleeps.longer_than(0)
         assert len(waits) == 1 and abs(waits[0] - 20) <= TOLERANCE, self.sleeps.durations
 
-    def test_an_absurd_retry_after_is_capped_at_max_retry_wait_seconds_with_a_warning(self) -> None:
+    def test_an_absurd_retry_after_is_capped_at_max_retry_wait_seconds_and_says_so(self) -> None:
         with requests_mock.Mocker() as mocker:
             mocker.get(USERS_URL, [
                 {"status_code": 429, "headers": {"Retry-After": "86400"}},
@@ -161,8 +161,22 @@ class RateLimitTest(TestCase):
         assert ids(output) == ["1"]
         waits = self.sleeps.longer_than(0)
         assert len(waits) == 1 and abs(waits[0] - 5) <= TOLERANCE, self.sleeps.durations
-        warnings = log_lines(output, Level.WARN)
-        assert any("Retry-After 86400 is longer than max_retry_wait_seconds, capped at 5 s" in w for w in warnings), warnings
+        said = [line for line in log_lines(output) if "Retry-After 86400 s is longer than max_retry_wait_seconds" in line]
+        assert len(said) == 1 and "asking again in 5.0 s" in said[0] and "capped" in said[0], log_lines(output)
+
+    def test_rate_limit_rejections_are_not_attempts(self) -> None:
+        # retry_attempts=0 allows no retry of a failure; three rejections in a row are waited out.
+        with requests_mock.Mocker() as mocker:
+            mocker.get(USERS_URL, [{"status_code": 429, "json": {"error": "slow down"}}] * 3
+                       + [{"status_code": 200, "json": {"data": users_page(2)}}])
+            output = run_read(cfg().with_retry_attempts(0).build(), catalog("users"))
+        assert ids(output) == ["1", "2"] and not output.errors
+        assert mocker.call_count == 4
+        # No Retry-After: one second each time.
+        assert [round(w, 2) for w in self.sleeps.longer_than(0)] == [1.0, 1.0, 1.0]
+        said = [line for line in log_lines(output) if "rate limited" in line]
+        assert len(said) == 3 and all("another program may be using the same API keys" in line for line in said)
+        assert not any("attempt" in line for line in log_lines(output, Level.WARN))
 
     def test_the_default_cap_on_retry_after_is_60_seconds(self) -> None:
         with requests_mock.Mocker() as mocker:
