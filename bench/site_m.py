@@ -46,8 +46,8 @@ class _Site:
     def __init__(self, server: SandboxServer, scale: float):
         self.server, self.data = server, server.dataset
         page = max(1, min(500, round(500 * scale)))
-        self.config = sandbox_config(server, "hmac", max_records_per_page=page, requests_per_second=200,
-                                     requests_per_minute=12000)
+        self.config = sandbox_config(server, "hmac", max_records_per_page=page, requests_per_second=100,
+                                     requests_per_minute=6000)
         discovered = run_connector("discover", self.config)
         if discovered.returncode != 0:
             raise RuntimeError(f"discover failed: {discovered.stderr[-1500:]}")
@@ -57,7 +57,9 @@ class _Site:
 
     def sync(self) -> Dict[str, Any]:
         self.server.stats_obj.reset()
-        run = run_connector("read", self.config, catalog=self.catalog, state=self.state or None, timeout=3600)
+        # The connector's clock is the site's (its windows, refresh times and quota days).
+        run = run_connector("read", self.config, catalog=self.catalog, state=self.state or None, timeout=3600,
+                            env={"SOURCE_AROFLO_NOW": self.data.now.isoformat()})
         if run.returncode != 0:
             raise RuntimeError(f"sync failed (exit {run.returncode}): {[e['message'] for e in run.errors][:3]}")
         stats = self.server.stats()

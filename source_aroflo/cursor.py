@@ -20,6 +20,7 @@ the next sync looks from.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Optional
 
@@ -55,7 +56,19 @@ def where_value(value: str, before: int = 0) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+# Tests and the benchmark replay days of a site in minutes: they set the time the sync takes as
+# its start (ISO-8601). Requests are still signed with the real time.
+CLOCK_ENV = "SOURCE_AROFLO_NOW"
+
+
 def utc_now() -> datetime:
+    """Now, for a sync's start, its windows, refresh times and quota days."""
+    fixed = os.environ.get(CLOCK_ENV)
+    if fixed:
+        try:
+            return parse_datetime(fixed)
+        except ValueError:
+            pass
     return datetime.now(timezone.utc)
 
 
