@@ -34,7 +34,15 @@ def main(argv=None) -> int:
     ap.add_argument("--latency", type=float, default=0.0, help="seconds slept per request")
     ap.add_argument("--rps", type=int, default=None, help="rate limit per second")
     ap.add_argument("--rpm", type=int, default=None, help="rate limit per minute")
-    ap.add_argument("--daily", type=int, default=None, help="daily request limit")
+    ap.add_argument("--daily", type=int, default=None, help="daily request limit (AroFlo: 2000)")
+    ap.add_argument("--secondary-daily", type=int, default=None,
+                    help="daily limit of single-id queries (AroFlo: 20000)")
+    ap.add_argument("--rate-limit-answer", choices=("status_6", "http_429"), default="status_6",
+                    help="how a per-second/minute rejection is answered")
+    ap.add_argument("--deny", action="append", default=[], metavar="ZONE[=CODE]",
+                    help="a zone the API user may not read (status CODE, default 3); repeatable")
+    ap.add_argument("--feed-zones", default=None, metavar="Z1,Z2,...",
+                    help="zones the lastupdate feed lists (default: AroFlo's documented ones)")
     ap.add_argument("--faults", default=None, help="JSON file: list of fault rules")
     ap.add_argument("--prerender", action="store_true", help="cache encoded page bodies")
     ap.add_argument("--port-file", default=None, help="also write the URL JSON here")
@@ -53,10 +61,14 @@ def main(argv=None) -> int:
             faults = json.load(fh)
     ds = Dataset(users=args.users, suppliers=args.suppliers, payments=args.payments, zones=args.zones,
                  seed=args.seed, now=now)
+    denied = dict((d.partition("=")[0], d.partition("=")[2] or "3") for d in args.deny)
+    feed = [z for z in args.feed_zones.split(",") if z.strip()] if args.feed_zones else None
     server = SandboxServer(ds, latency_s=args.latency, rate_limit_per_second=args.rps,
                            rate_limit_per_minute=args.rpm, daily_limit=args.daily,
-                           faults=faults, prerender=args.prerender, host=args.host,
-                           port=args.port).start()
+                           secondary_daily_limit=args.secondary_daily,
+                           rate_limit_answer=args.rate_limit_answer, denied_zones=denied,
+                           feed_zones=feed, faults=faults, prerender=args.prerender,
+                           host=args.host, port=args.port).start()
     line = json.dumps(server.urls())
     if args.port_file:
         tmp = args.port_file + ".tmp"

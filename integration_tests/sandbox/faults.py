@@ -21,7 +21,7 @@ FAULTS = {
     "html_error": "HTML error page with `status` (default 502; 200 also allowed)",
     "non_json": "HTTP 200 with a plain-text body",
     "zone_status": "zone body status `code` (6, 7, 8, 888888); with `max_page_size`, code 8 "
-                   "only fires when pageSize is above it",
+                   "only fires when pageSize is above it; a 6 or 7 counts against no daily budget",
     "repeat_previous_page": "page N answers with page N-1's records",
     "missing_id": "record `index` (default 0) of the page lacks its id",
     "mutate_during_read": "after building this page, touch `count` (default 3) records of the "

@@ -1,7 +1,10 @@
-"""The sandbox HTTP server: both AroFlo dialects, rate limits, latency, faults, stats.
+"""The sandbox HTTP server: both AroFlo dialects, rate limits, quotas, latency, faults, stats.
 
 Standard library only (orjson when available) so many instances are cheap to run.
-Request pipeline: arrival (stats) -> rate limit -> latency -> fault -> auth -> answer.
+Zone request pipeline: arrival (stats) -> auth -> denied zone -> rate limits and daily budgets
+-> latency -> fault -> answer; auth failures and denied zones count against nothing (they are
+answered after the latency, with the limit headers as they stand). REST: arrival -> rate
+limits -> latency -> fault -> auth -> answer (the REST API documents no daily limit).
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ from urllib.parse import parse_qsl
 
 from .dataset import TABLES, Dataset
 from .faults import DATA_FAULTS, FaultPlan, FaultRule, RequestInfo
-from .ratelimit import RateLimiter
+from .ratelimit import DAILY, RateLimiter, quota_day, request_kind
 from .rest import RestError, check_bearer, parse_rest_query, rest_page, rest_page_indices
 from .signing import BEARER_TOKEN, DEFAULT_MAX_SKEW_S, ZONE_CREDENTIALS, verify_zone_request
 from .stats import Stats
-from .zone import LIST_KEYS, ZoneEngine, ZoneError, parse_zone_query
-
-from source_aroflo.zones import ZONES_BY_NAME
+from .zone import LIST_KEYS, ZoneEngine, ZoneError, id_where_field, parse_zone_query, record_id_field
 
 # §5.8: AroFlo's own examples of these zones carry `zoneresponse` without `status`.
 NO_ENVELOPE = frozenset({"quotes", "quotelineitems"})
@@ -45,13 +46,28 @@ except ImportError:  # pragma: no cover - orjson is optional
         return json.loads(data)
 
 JSON_TYPE = "application/json; charset=utf-8"
+# AroFlo's own status messages (docs/api/README.md, "Status Codes").
 ZONE_STATUS_MESSAGES = {
-    "6": "API rate limit exceeded: too many requests per minute/second. Slow down and retry.",
-    "7": "Daily API request limit reached (2000 requests). The limit resets at 00:00 "
-         "Australia/Melbourne.",
+    "6": "Exceeded Rate Limit - Requests per Minute",
+    "7": "Exceeded Rate Limit - Daily",
     "8": "Response exceeds the maximum size of 3.5MB. Request a smaller pageSize.",
     "888888": "Query exceeded the maximum execution time of 60 seconds. Narrow your query.",
 }
+RATE_LIMIT_MESSAGES = {"second": "Exceeded Rate Limit - Requests per Second",
+                       "minute": "Exceeded Rate Limit - Requests per Minute"}
+DENIED_MESSAGE = "Login Failed - Permission Denied"
+RATE_LIMIT_ANSWERS = ("status_6", "http_429")
+
+
+def single_id_field(zone: str):
+    """The where field a single-id query of `zone` filters on (`and|<it>|=|<id>`).
+
+    The one place the quota rules learn a zone's id field: today from the zone engine,
+    later perhaps from a fixture of AroFlo's docs.
+    """
+    return id_where_field(zone)
+
+
 _HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
               b"<h1>Bad Gateway</h1><p>The upstream server returned an invalid response."
               b"</p><hr><address>nginx</address></body></html>")
@@ -82,6 +98,8 @@ class SandboxServer:
     def __init__(self, dataset: Dataset | None = None, *, latency_s: float = 0.0,
                  rate_limit_per_second: int | None = None,
                  rate_limit_per_minute: int | None = None, daily_limit: int | None = None,
+                 secondary_daily_limit: int | None = None, rate_limit_answer: str = "status_6",
+                 denied_zones=None, feed_zones=None,
                  faults=None, bearer_token: str = BEARER_TOKEN,
                  zone_credentials: dict | None = None, prerender: bool = False,
                  host: str = "127.0.0.1", port: int = 0, max_skew_s: float = DEFAULT_MAX_SKEW_S,
@@ -93,10 +111,14 @@ class SandboxServer:
         self.prerender = prerender
         self.max_skew_s = max_skew_s
         self.rest_envelope = rest_envelope  # "data" | "resource" | "alternate"
-        self.limiter = RateLimiter(rate_limit_per_second, rate_limit_per_minute, daily_limit)
+        self.limiter = RateLimiter(rate_limit_per_second, rate_limit_per_minute, daily_limit,
+                                   secondary_daily_limit)
+        self.rate_limit_answer = _rate_limit_answer(rate_limit_answer)
+        self.denied_zones = _denied(denied_zones)
+        self.feed_zones = tuple(feed_zones) if feed_zones is not None else None
         self.faults = FaultPlan(faults)
         self.stats_obj = Stats(log_size)
-        self.zone = ZoneEngine(self.dataset)
+        self.zone = ZoneEngine(self.dataset, feed_zones=self.feed_zones)
         self._host, self._port = host, port
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -152,23 +174,44 @@ class SandboxServer:
     def stats(self, log: int | None = None) -> dict:
         snap = self.stats_obj.snapshot(log)
         snap["faults"] = self.faults.describe()
+        snap.update(self.limiter.usage(self._quota_day()))
         return snap
 
     def set_faults(self, rules) -> None:
         self.faults.set(rules)
 
+    CONFIG_KEYS = ("latency_s", "rate_limit_per_second", "rate_limit_per_minute", "daily_limit",
+                   "secondary_daily_limit", "rate_limit_answer", "denied_zones", "feed_zones")
+
     def configure(self, **kw) -> None:
-        """Change latency / rate limits at run time (also POST /_sandbox/config)."""
+        """Change settings at run time (also POST /_sandbox/config); see CONFIG_KEYS.
+
+        A changed per-second/minute limit starts its windows afresh; today's daily counters are
+        kept. `feed_zones=None` restores the documented feed."""
+        unknown = set(kw) - set(self.CONFIG_KEYS)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {list(self.CONFIG_KEYS)}")
+        if "rate_limit_answer" in kw:
+            self.rate_limit_answer = _rate_limit_answer(kw["rate_limit_answer"])
         if "latency_s" in kw:
             self.latency_s = float(kw["latency_s"] or 0)
-        keys = ("rate_limit_per_second", "rate_limit_per_minute", "daily_limit")
-        if any(k in kw for k in keys):
-            cur = (self.limiter.per_second, self.limiter.per_minute, self.limiter.daily)
-            new = [kw.get(k, c) for k, c in zip(keys, cur)]
-            self.limiter.configure(*new)
+        limits = {name: kw[key] for name, key in (
+            ("per_second", "rate_limit_per_second"), ("per_minute", "rate_limit_per_minute"),
+            ("daily", "daily_limit"), ("secondary_daily", "secondary_daily_limit")) if key in kw}
+        if limits:
+            self.limiter.configure(**limits)
+        if "denied_zones" in kw:
+            self.denied_zones = _denied(kw["denied_zones"])
+        if "feed_zones" in kw:
+            feed = kw["feed_zones"]
+            self.feed_zones = tuple(feed) if feed is not None else None
+            self.zone = ZoneEngine(self.dataset, feed_zones=self.feed_zones)
+            with self._cache_lock:
+                self._cache.clear()
 
     def reset(self, dataset: bool = False) -> None:
-        """Clear stats, rate-limit windows, faults and caches (optionally rebuild the data)."""
+        """Clear stats, rate-limit windows, daily counters, faults and caches (optionally
+        rebuild the data). Settings (limits, denied zones, feed zones) are kept."""
         self.stats_obj.reset()
         self.limiter.reset()
         self.faults.set([])
@@ -178,7 +221,20 @@ class SandboxServer:
         if dataset:
             p = self.dataset.params
             self.dataset = Dataset(**p)
-            self.zone = ZoneEngine(self.dataset)
+            self.zone = ZoneEngine(self.dataset, feed_zones=self.feed_zones)
+
+    def reset_daily(self) -> None:
+        """Start today's daily counters at zero (what 00:00 Australia/Melbourne does)."""
+        self.limiter.reset_daily()
+
+    def spend(self, daily: int = 0, secondary: int = 0) -> dict:
+        """Use up daily budget as other integrations on the same API keys would have today."""
+        used = self.limiter.spend(daily, secondary, self._quota_day())
+        return {"daily_used": used["daily"], "secondary_used": used["secondary"]}
+
+    def _quota_day(self):
+        """The quota day: the Melbourne date of the dataset's logical clock."""
+        return quota_day(self.dataset.now_ts)
 
     def warm(self, tables=TABLES, dialects=("rest", "zone")) -> int:
         """Pre-encode every record (prerender=True) so benchmarks time the client, not us."""
@@ -276,7 +332,7 @@ class SandboxServer:
             return body
 
         if rule is not None and rule.fault == "missing_id":
-            id_field = ZONES_BY_NAME[q.zone].id if q.zone in ZONES_BY_NAME else "zoneid"
+            id_field = record_id_field(q.zone) or "zoneid"
             return build(lambda recs: _drop_id(recs, id_field, rule))
         return self._cached(("zone", q, page, as_string, ds.version,
                              ds.now_ts if not q.wheres else None), build)
@@ -300,18 +356,64 @@ class SandboxServer:
                            {"Content-Type": JSON_TYPE})
         info = RequestInfo(dialect, path, table, _safe_int(page, 1), _safe_int(size, None),
                            method, raw_query)
+        day = self._quota_day()
+        budget = None  # the REST API documents no daily limit
+        if dialect == "zone":
+            wheres = [v for k, v in params if k.lower() == "where"]
+            budget = request_kind(table, wheres, single_id_field) if method == "GET" else DAILY
+            refused = self._refuse_zone(method, raw_query, headers, table, day)
+            if refused is not None:
+                return refused
 
-        decision = self.limiter.acquire(arrival, count_daily=table != "lastupdate")
+        decision = self.limiter.acquire(budget, day, now=arrival)
         limit_headers = decision.headers()
         if not decision.ok:
             self.stats_obj.rejected(decision.kind)
             if dialect == "zone":
-                code = "7" if decision.kind == "daily" else "6"
-                return self._zone_status(code, limit_headers)
+                if decision.kind in ("second", "minute"):
+                    return self._zone_rate_limited(decision.kind, limit_headers)
+                return self._zone_status("7", limit_headers)
             retry = str(max(1, int(decision.retry_after + 0.999)))
             return _Answer(429, dumps({"error": f"Rate limit exceeded (per {decision.kind})"}),
                            {"Content-Type": JSON_TYPE, "Retry-After": retry, **limit_headers})
 
+        answer = self._admitted(method, table, dialect, info, params, raw_query, headers,
+                                limit_headers)
+        if dialect == "zone":
+            if answer.zone_status in ("6", "7"):  # an injected limit answer counts against nothing
+                self.limiter.refund(budget, day)
+                answer.headers.update(self.limiter.peek(day).headers())
+            else:
+                self.stats_obj.spent(table, budget)
+        return answer
+
+    def _refuse_zone(self, method, raw_query, headers, table, day) -> _Answer | None:
+        """Auth failures and zones the API user may not read: answered (after the latency)
+        without counting against any limit, with the limit headers as they stand."""
+        auth = verify_zone_request(method, raw_query, headers, self.zone_credentials,
+                                   time.time(), self.max_skew_s)
+        if auth.ok and table not in self.denied_zones:
+            return None
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        code, message = ((auth.status, auth.message) if not auth.ok
+                         else (self.denied_zones[table], DENIED_MESSAGE))
+        body = dumps({"status": code, "statusmessage": message})
+        return _Answer(200, body, {"Content-Type": JSON_TYPE, **self.limiter.peek(day).headers()},
+                       zone_status=code)
+
+    def _zone_rate_limited(self, kind: str, headers: dict) -> _Answer:
+        limit = self.limiter.per_second if kind == "second" else self.limiter.per_minute
+        if self.rate_limit_answer == "http_429":
+            per = "Second" if kind == "second" else "Minute"
+            body = dumps({"status": "429",
+                          "statusmessage": f"Too Many Requests Per {per} (max x{limit})"})
+            return _Answer(429, body, {"Content-Type": JSON_TYPE, **headers}, zone_status="429")
+        body = dumps({"status": "6", "statusmessage": RATE_LIMIT_MESSAGES[kind]})
+        return _Answer(200, body, {"Content-Type": JSON_TYPE, **headers}, zone_status="6")
+
+    def _admitted(self, method, table, dialect, info, params, raw_query, headers,
+                  limit_headers) -> _Answer:
         if self.latency_s:
             time.sleep(self.latency_s)
 
@@ -325,7 +427,7 @@ class SandboxServer:
                 return early
 
         if dialect == "zone":
-            answer = self._handle_zone(method, raw_query, params, headers, rule)
+            answer = self._handle_zone(method, params, rule)
             answer.headers.update(limit_headers)
         else:
             answer = self._handle_rest(method, table, params, headers, rule)
@@ -388,12 +490,8 @@ class SandboxServer:
             code, f"Error {code}")})
         return _Answer(200, body, {"Content-Type": JSON_TYPE, **headers}, zone_status=code)
 
-    def _handle_zone(self, method, raw_query, params, headers, rule) -> _Answer:
-        auth = verify_zone_request(method, raw_query, headers, self.zone_credentials,
-                                   time.time(), self.max_skew_s)
-        if not auth.ok:
-            body = dumps({"status": auth.status, "statusmessage": auth.message})
-            return _Answer(200, body, {"Content-Type": JSON_TYPE}, zone_status=auth.status)
+    def _handle_zone(self, method, params, rule) -> _Answer:
+        """A zone request that passed auth and the limits (the signature was checked first)."""
         if method != "GET":
             body = dumps({"status": "5", "statusmessage": f"Invalid method {method}"})
             return _Answer(200, body, {"Content-Type": JSON_TYPE}, zone_status="5")
@@ -452,6 +550,12 @@ class SandboxServer:
             elif action == "config" and method == "POST":
                 self.configure(**data)
                 out = {"ok": True}
+            elif action == "spend" and method == "POST":
+                out = {"ok": True, **self.spend(int(data.get("daily", 0)),
+                                                int(data.get("secondary", 0)))}
+            elif action == "reset_daily" and method == "POST":
+                self.reset_daily()
+                out = {"ok": True}
             elif action == "reset" and method == "POST":
                 self.reset(dataset=bool(data.get("dataset")))
                 out = {"ok": True}
@@ -462,6 +566,21 @@ class SandboxServer:
             return _Answer(400, dumps({"error": f"{type(e).__name__}: {e}"}),
                            {"Content-Type": JSON_TYPE})
         return _Answer(200, dumps(out), {"Content-Type": JSON_TYPE})
+
+
+def _rate_limit_answer(value: str) -> str:
+    if value not in RATE_LIMIT_ANSWERS:
+        raise ValueError(f"rate_limit_answer must be one of {RATE_LIMIT_ANSWERS}, not {value!r}")
+    return value
+
+
+def _denied(zones) -> dict:
+    """{zone: status code}; a list of zones gets AroFlo's permission status "3"."""
+    if not zones:
+        return {}
+    if isinstance(zones, dict):
+        return {str(z).strip().lower(): str(code) for z, code in zones.items()}
+    return {str(z).strip().lower(): "3" for z in zones}
 
 
 def _safe_int(raw, default):

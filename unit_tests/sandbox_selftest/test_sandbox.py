@@ -232,10 +232,11 @@ def test_zone_signed_request_and_auth_failures(server, sess):
 
 
 def test_zone_default_window_is_last_30_days(server, sess):
+    # users' default WHERE (docs/api/users.md): AND Created_UTC > DATEADD(d, -30, GETUTCDATE())
     ds = server.dataset
     since = ds.now_ts - 30 * 86400
     expected = {ds.zone_id("users", i) for i in range(ds.count("users"))
-                if ds.updated["users"][i] >= since}
+                if ds.created["users"][i] > since}
     body = zone_get(sess, server, [("zone", "users")]).json()
     got = {u["userid"] for u in body["zoneresponse"]["users"]}
     assert got == expected and 0 < len(got) < ds.count("users")
@@ -256,7 +257,7 @@ def test_zone_where_order_paging(server, sess):
         page += 1
     stamps = [u["lastupdateddatetimeutc"] for u in rows]
     assert stamps == sorted(stamps)
-    expected = sum(1 for x in ds.updated["users"] if x > pivot_ts)
+    expected = sum(1 for i, x in enumerate(ds.updated["users"]) if x > pivot_ts and i not in ds.blank["users"])
     assert len(rows) == expected == len({u["userid"] for u in rows})
     # desc order, IN with '*', NOT IN, != and boolean filters
     zr = zone_get(sess, server, [("zone", "users"), EVERYTHING,
@@ -320,20 +321,22 @@ def test_zone_blank_dates_match_no_date_comparison_but_an_id_comparison(server, 
     assert blank in ids("and|userid|!=|0") and len(ids("and|userid|!=|0")) == ds.count("users")
 
 
-def test_every_declared_zone_answers_with_its_list_key_and_default_filter(server, sess):
-    from source_aroflo.zones import ZONES
+def test_every_documented_zone_answers_with_its_list_key_and_default_filter(server, sess):
+    from integration_tests.sandbox import docs
+    from integration_tests.sandbox.zone import id_where_field
 
-    for zone in ZONES:
-        where = [("where", f"and|{zone.id_where}|!=|0")] if zone.id_where else []
-        body = zone_get(sess, server, [("zone", zone.name), *where, ("pageSize", 500)]).json()
-        assert body.get("status", "0") == "0", (zone.name, body)
-        records = body["zoneresponse"][zone.list_key]
-        expected = ds_count = server.dataset.count(zone.name) if zone.name != "lastupdate" else None
-        if expected is not None:
-            assert len(records) == ds_count, zone.name
-        if zone.default_filter and zone.id_where:  # no where: only the last 30 days
-            windowed = zone_get(sess, server, [("zone", zone.name)]).json()["zoneresponse"].get(zone.list_key, [])
-            assert len(windowed) < len(records), zone.name
+    for name in docs.zone_names():
+        facts = docs.zone(name)
+        id_where = id_where_field(name) if name != "lastupdate" else None
+        where = [("where", f"and|{id_where}|!=|0")] if id_where else []
+        body = zone_get(sess, server, [("zone", name), *where, ("pageSize", 500)]).json()
+        assert body.get("status", "0") == "0", (name, body)
+        records = body["zoneresponse"][facts.list_key]
+        if name != "lastupdate" and (id_where or not facts.default_column):
+            assert len(records) == server.dataset.count(name), name
+        if facts.default_column and id_where:  # no where: only the last 30 days
+            windowed = zone_get(sess, server, [("zone", name)]).json()["zoneresponse"].get(facts.list_key, [])
+            assert len(windowed) < len(records), name
     quotes = zone_get(sess, server, [("zone", "quotes"), ("where", "and|quoteid|!=|0")]).json()
     assert "status" not in quotes and "zoneresponse" in quotes  # §5.8, as AroFlo's own examples
 
@@ -482,7 +485,10 @@ def test_latency_overlaps_across_threads():
 def test_cli_subprocess(tmp_path):
     port_file = tmp_path / "port.json"
     proc = subprocess.Popen([sys.executable, "-m", "integration_tests.sandbox", "--port", "0",
-                             "--users", "5", "--port-file", str(port_file)], cwd=ROOT,
+                             "--users", "5", "--port-file", str(port_file), "--daily", "5",
+                             "--secondary-daily", "7", "--deny", "bills", "--deny", "quotes=4",
+                             "--feed-zones", "tasks,users", "--rate-limit-answer", "http_429"],
+                            cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         info = json.loads(proc.stdout.readline())
@@ -490,6 +496,15 @@ def test_cli_subprocess(tmp_path):
         r = requests.get(info["rest_base_url"] + "/users", params={"per_page": 100},
                          headers={"Authorization": f"Bearer {BEARER_TOKEN}"}, timeout=5)
         assert len(r.json()["data"]) == 5
+        from types import SimpleNamespace
+        with requests.Session() as sess:
+            site = SimpleNamespace(zone_base_url=info["zone_base_url"])
+            r = zone_get(sess, site, [("zone", "lastupdate"), ("where", "and|zonename|=|users")])
+            assert r.json()["zoneresponse"]["lastupdate"]            # users are in this feed
+            assert (r.headers["X-RateLimit-Daily-Limit"], r.headers["X-RateLimit-Secondary-Daily-Limit"]) \
+                == ("5", "7")
+            assert zone_get(sess, site, [("zone", "bills")]).json()["status"] == "3"
+            assert zone_get(sess, site, [("zone", "quotes")]).json()["status"] == "4"
         proc.stdin.close()                     # closing a piped stdin stops the server
         assert proc.wait(timeout=5) == 0
     finally:
