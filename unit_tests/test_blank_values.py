@@ -25,6 +25,7 @@ from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
 from airbyte_cdk.test.state_builder import StateBuilder
+from freezegun import freeze_time
 
 from source_aroflo.mapping import build_mapper
 from source_aroflo.schemas import json_schema
@@ -76,7 +77,7 @@ class BlankServer(ZoneServer):
                 rows = [r for r in rows if _blank(r.get(field))] + dated  # NULLs first in asc
             if direction == "desc":
                 rows = rows[::-1]
-        page, size = int(q["page"]), int(q["pageSize"])
+        page, size = int(q["page"]), int(q.get("pageSize") or 500)  # a GET for one id: no pageSize
         chunk = rows[(page - 1) * size: page * size]
         self.served.append([r.get(id_field) for r in chunk])
         return answer(ok_body(table, chunk, page, self.max_as_string), headers=dict(self.headers))
@@ -129,9 +130,13 @@ def catalog(stream: str, mode: str):
     return built
 
 
+NOW = "2024-06-01T12:00:00Z"  # the clock of every sync here
+TODAY = NOW[:10]  # payments keep the day of the sync as their state (a date zone: no change time)
+
+
 def run(stream: str, mode: str, state=None, lenient: bool = False, data=None):
     config = zone_config(max_records_per_page=PAGE, start_date="2020-01-01")
-    with requests_mock.Mocker() as m:
+    with requests_mock.Mocker() as m, freeze_time(NOW):
         server = BlankServer(m, data if data is not None else dataset(stream), lenient=lenient)
         output = entrypoint_wrapper.read(SourceAroflo(), config, catalog(stream, mode), state,
                                          expected_outcome=ExpectedOutcome.ALLOW_ANY)
@@ -246,17 +251,20 @@ def test_a_first_incremental_sync_against_a_server_returning_blanks_to_a_date_fi
     assert_sane_states(output, stream)
 
 
-def test_first_sync_state_is_the_newest_dated_cursor():
-    for stream, expected in (("users", "2024-01-07T10:00:00Z"), ("payments", "2023-12-07")):
-        _, output = run(stream, "incremental")
-        assert_succeeded(output)
-        assert states(output, stream)[-1] == {STATE_KEY[stream]: expected}, stream
+def test_first_sync_state_is_the_newest_dated_cursor_or_the_day_of_the_sync():
+    _, output = run("users", "incremental")
+    assert_succeeded(output)
+    assert states(output, "users")[-1] == {"updated_at": "2024-01-07T10:00:00Z"}
+    _, output = run("payments", "incremental")
+    assert_succeeded(output)
+    assert states(output, "payments")[-1] == {"payment_date": TODAY, "read_at": NOW, "window_at": NOW}
 
 
 def test_first_suppliers_sync_keeps_the_newest_dated_feed_entry_as_state():
     _, output = run("suppliers", "incremental")
     assert_succeeded(output)
-    assert states(output, "suppliers")[-1] == {"updated_at": "2024-01-07T10:00:00Z"}
+    # and the id whose change is at that instant: the next sync does not fetch it again
+    assert states(output, "suppliers")[-1] == {"updated_at": "2024-01-07T10:00:00Z", "ids_at_cursor": ["S0006=="]}
 
 
 def test_first_suppliers_sync_when_the_newest_feed_entry_answer_starts_with_a_blank_time():
@@ -269,7 +277,7 @@ def test_first_suppliers_sync_when_the_newest_feed_entry_answer_starts_with_a_bl
     assert_succeeded(output)
     assert sorted(ids_of(output)) == sorted(all_ids("suppliers"))
     assert_sane_states(output, "suppliers")
-    assert states(output, "suppliers")[-1] == {"updated_at": "2024-01-07T10:00:00Z"}
+    assert states(output, "suppliers")[-1] == {"updated_at": "2024-01-07T10:00:00Z", "ids_at_cursor": ["S0006=="]}
 
 
 @pytest.mark.parametrize("stream", ("users", "payments"))
@@ -283,8 +291,7 @@ def test_first_sync_when_the_newest_first_answer_starts_with_a_blank_cursor(stre
     assert_succeeded(output)
     assert set(ids_of(output)) == set(all_ids(stream)) | {extra[ZONE_ID[stream]]}
     assert_sane_states(output, stream)
-    assert states(output, stream)[-1] == {STATE_KEY[stream]: {"users": "2024-01-07T10:00:00Z",
-                                                              "payments": "2023-12-07"}[stream]}
+    assert states(output, stream)[-1][STATE_KEY[stream]] == {"users": "2024-01-07T10:00:00Z", "payments": TODAY}[stream]
 
 
 def test_first_suppliers_sync_with_no_supplier_entries_in_the_change_feed_yet():
@@ -334,7 +341,7 @@ def test_a_later_incremental_sync_does_not_fail_on_pages_holding_blank_cursors(s
     assert set(AFTER_STATE[stream]) <= set(ids_of(output)), ids_of(output)
     assert_sane_states(output, stream, floor=INCOMING[stream])
     final = states(output, stream)[-1][STATE_KEY[stream]]
-    assert final == {"users": "2024-01-07T10:00:00Z", "payments": "2023-12-07",
+    assert final == {"users": "2024-01-07T10:00:00Z", "payments": TODAY,
                      "suppliers": "2024-01-07T10:00:00Z"}[stream]
 
 
