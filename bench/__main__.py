@@ -1,7 +1,7 @@
 """`make bench` / `python -m bench`: the five measurements of issue 6 on the local sandbox.
 
 Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
-  BENCH_ONLY             comma list of sections: requests,budget,quota,cpu,zonememory,profile (default all)
+  BENCH_ONLY             comma list of sections: sitem,requests,budget,quota,cpu,zonememory,profile (default all)
   BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3; 2 saves ~1 min)
   BENCH_REQ_USERS / _SUPPLIERS / _PAYMENTS   records for the request count (default 2345 / 1000 / 3171)
   BENCH_REQ_PAGE         page size for the request count, both dialects (default 100)
@@ -16,6 +16,8 @@ Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
   BENCH_MEM_N            records per stream of the small memory run (default 5000: below ~5,000 a stream the pipeline is still filling, which reads as growth); the large run
                          and the CPU comparison use BENCH_CPU_RECORDS (default 10 x BENCH_MEM_N)
   BENCH_PROFILE_RECORDS  records per stream for the profile (default 10000)
+  BENCH_SITE_M_SCALE     Site M's sizes and page size x this (default 1: the real site, ~6 minutes; 0.05 takes ~1)
+  BENCH_SITE_M_HOURS     hourly syncs simulated (default 24: one AroFlo day)
 """
 
 from __future__ import annotations
@@ -26,17 +28,21 @@ import time
 
 from .common import env_float, env_int
 from .sections import bench_cpu_memory, bench_profile, bench_requests
+from .site_m import bench_site_m
 from .zones import bench_budget, bench_quota, bench_zone_memory
 
 
 def main() -> int:
-    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "requests,budget,quota,cpu,zonememory,profile").split(",")
+    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "sitem,requests,budget,quota,cpu,zonememory,profile").split(",")
             if s.strip()}
     runs = env_int("BENCH_RUNS", 3)
     mem_n = env_int("BENCH_MEM_N", 5000)
     started = time.monotonic()
     print(f"source-aroflo benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); sections: "
           f"{', '.join(sorted(only))}\n", flush=True)
+    if "sitem" in only:
+        print(bench_site_m(env_float("BENCH_SITE_M_SCALE", 1.0), env_int("BENCH_SITE_M_HOURS", 24))["text"] + "\n",
+              flush=True)
     if "requests" in only:
         sizes = {"users": env_int("BENCH_REQ_USERS", 2345), "suppliers": env_int("BENCH_REQ_SUPPLIERS", 1000),
                  "payments": env_int("BENCH_REQ_PAYMENTS", 3171)}
