@@ -3,7 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench docs install clean
+.PHONY: demo test bench docs install catalog clean
+CONFIG ?= secrets/config.json
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +22,9 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+catalog: $(VENV)/.installed  ## every stream of `discover` as a configured catalog: make catalog CONFIG=secrets/config.json > catalog.json
+	@$(PY) -m source_aroflo.catalog_tool --config $(CONFIG)
 
 docs: $(VENV)/.installed
 	$(PY) -m source_aroflo.docs
