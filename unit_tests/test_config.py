@@ -265,6 +265,21 @@ class DiscoverTest(TestCase):
             assert stream.supported_sync_modes == [SyncMode.full_refresh], stream.name
             assert not stream.default_cursor_field
 
+    def test_every_zone_stream_is_offered_incremental_with_the_cursor_its_reading_gives(self) -> None:
+        from source_aroflo.declaration import Reading
+        from source_aroflo.zones import CHILDREN, ZONES
+
+        cursor = {Reading.FEED: "updated_at", Reading.FEED_OR_SEEK: "updated_at", Reading.SEEK_TIME: "updated_at",
+                  Reading.WINDOW: "read_at", Reading.REFRESH: "read_at"}
+        expected = {z.name: "payment_date" if z.name == "payments" else cursor[z.reading] for z in ZONES}
+        expected.update({c.name: expected[c.parent.name] for c in CHILDREN})
+        streams = {s.name: s for s in run_discover(config().with_zone_credentials().build()).catalog.catalog.streams}
+        assert set(streams) == set(expected)
+        for name, stream in streams.items():
+            assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental], name
+            assert stream.source_defined_cursor is True and stream.default_cursor_field == [expected[name]], name
+            assert expected[name] in stream.json_schema["properties"], name
+
     def test_discover_with_a_bad_config_fails_with_the_human_message(self) -> None:
         output = run_discover(config().with_page_size(5000).build(), expect_failure=True)
         messages = [e.message for e in error_traces(output)]

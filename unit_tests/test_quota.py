@@ -253,3 +253,30 @@ def test_a_stream_waiting_from_an_earlier_sync_keeps_waiting_while_aroflo_says_n
     assert server.asked_of("users") == []
     assert state_of(output, "users") == {"updated_at": "2024-05-13T00:00:00Z", "waiting_until": "2024-05-14T14:00:00Z"}
     assert statuses_of(output, "users") == ["STARTED", "COMPLETE"] and output.errors == []
+
+
+# ---- which budget a request spends ---------------------------------------------------------------------
+def _sent(query: str) -> requests.PreparedRequest:
+    return requests.Request("GET", f"https://zone.aroflo.test/?{query}").prepare()
+
+
+@pytest.mark.parametrize("query, budget", [
+    ("zone=lastupdate&where=and%7Clastupdateutc%7C%3E%7C2024-05-01%2000%3A00%3A00&page=1&pageSize=500", FREE),
+    ("zone=quotes&where=and%7Cquoteid%7C%3D%7CQ1%3D%3D&page=1", SINGLE),  # one record by its id
+    ("zone=tasklabours&where=and%7Clabourlineid%7C%3D%7CL1%3D%3D&page=1", SINGLE),  # its id where field
+    ("zone=quotes&where=and%7Cquoteid%7CIN%7CQ1%3D%3D*Q2%3D%3D&page=1&pageSize=2", DAILY),  # several ids
+    ("zone=quotes&where=and%7Cquoteid%7C%3D%7CQ1*Q2&page=1", DAILY),  # `=` with a list is not one id
+    ("zone=quotes&where=and%7Cstatus%7C%3D%7COpen&page=1&pageSize=500", DAILY),  # not the id
+    ("zone=users&where=and%7Cuserid%7C!%3D%7C0&page=1&pageSize=500", DAILY),
+    ("zone=users&where=and%7Cuserid%7C%3D%7CU1&where=and%7Carchived%7C%3D%7Cfalse&page=1", DAILY),
+])
+def test_the_budget_a_zone_request_spends_is_read_from_what_it_asks(query, budget):
+    from source_aroflo.dialects import ZoneDialect
+
+    assert ZoneDialect.budget_of(_sent(query)) == budget
+
+
+def test_the_rest_api_has_no_daily_budget():
+    from source_aroflo.dialects import RestDialect
+
+    assert RestDialect.budget_of(requests.Request("GET", "https://rest.test/v1/users?page=1").prepare()) == UNLIMITED

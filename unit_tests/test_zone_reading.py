@@ -137,6 +137,16 @@ class FirstIncrementalSyncTest(unittest.TestCase):
         self.assertTrue(all(r["read_at"] == NOW for r in records_of(output)))
         self.assertEqual(state_of(output, "timesheets"), {"read_at": NOW, "window_at": NOW})
 
+    def test_zones_whose_records_have_a_date_read_newest_first_on_it(self):
+        # AroFlo's documented order fields for the date zones (the seek zones order on their cursor).
+        dates = {"timesheets": ("timesheetid", "workdate"), "schedules": ("scheduleid", "startdatetime"),
+                 "clientnotes": ("noteid", "dateposted"), "trackingcentres": ("trackingcentreid", "date_created")}
+        for zone, (id_where, newest) in dates.items():
+            with self.subTest(zone=zone):
+                server, _ = run(zone_config(), zone, "incremental", data={zone: []})
+                self.assertEqual(server.asked, [zone_request(zone).where(id_where, "!=", "0").order(newest, "desc")
+                                                .page(1).size(500)])
+
     def test_payments_keep_the_day_of_the_sync_as_their_payment_date_state(self):
         server, output = run(zone_config(max_records_per_page=2), "payments", "incremental", data=dataset())
         self.assertEqual(server.asked, [every_record("payments", 1, 2), every_record("payments", 2, 2)])
