@@ -324,3 +324,32 @@ class StreamSwitchTest(TestCase):
         assert not output.errors
         assert any("max_records_per_page=800 is above the zone API's maximum of 500 records a page; using 500" in w
                    for w in log_lines(output, Level.WARN))
+
+
+# ---- the spec and the checks agree ------------------------------------------------------------------
+def _spec_integers() -> dict:
+    import json
+    from pathlib import Path
+
+    spec = json.loads((Path(config_module.__file__).with_name("spec.json")).read_text())
+    return {key: schema for key, schema in spec["connectionSpecification"]["properties"].items()
+            if schema.get("type") == "integer"}
+
+
+@pytest.mark.parametrize("key", sorted(_spec_integers()))
+def test_every_number_the_form_allows_is_accepted_and_the_ones_beyond_are_refused(key: str) -> None:
+    schema = _spec_integers()[key]
+    if "minimum" in schema:
+        config_module.parse(config().with_(key, schema["minimum"]).build())
+        with pytest.raises(ConfigError, match=key):
+            config_module.parse(config().with_(key, schema["minimum"] - 1).build())
+    if "maximum" in schema:
+        config_module.parse(config().with_(key, schema["maximum"]).build())
+        with pytest.raises(ConfigError, match=key):
+            config_module.parse(config().with_(key, schema["maximum"] + 1).build())
+
+
+@pytest.mark.parametrize("key", sorted(k for k, schema in _spec_integers().items() if "default" in schema))
+def test_the_default_the_form_shows_is_the_one_a_config_without_the_key_gets(key: str) -> None:
+    settings = config_module.parse(config().build())
+    assert getattr(settings, key) == _spec_integers()[key]["default"]
