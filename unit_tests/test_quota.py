@@ -280,3 +280,26 @@ def test_the_rest_api_has_no_daily_budget():
     from source_aroflo.dialects import RestDialect
 
     assert RestDialect.budget_of(requests.Request("GET", "https://rest.test/v1/users?page=1").prepare()) == UNLIMITED
+
+
+def test_a_first_sync_the_daily_limit_stops_resumes_at_its_page_the_next_day():
+    from .zone_builders import answer, status_body
+
+    data = {"users": [user(i, f"2024/0{1 + i}/10 08:00:00") for i in range(5)]}
+    newest_first = zone_request("users").where("userid", "!=", "0").order("lastupdateddatetimeutc", "desc").size(2)
+    with freeze_time("2024-06-01T12:00:00Z"):
+        server, first = run(zone_config(max_records_per_page=2, start_date="2024-01-01"), "users", "incremental",
+                            data=data, script={3: answer(status_body(7, "Daily API limit reached"))})
+    assert server.asked_of("users")[-1] == newest_first.page(2)  # refused: status 7
+    assert [r["id"] for r in records_of(first)] == ["U0004==", "U0003=="]  # the newest first
+    stopped = state_of(first, "users")
+    assert stopped["first_sync"]["page"] == 2 and stopped["first_sync"]["mark"] == "2024-05-10T08:00:00Z"
+    assert stopped["waiting_until"] == "2024-06-01T14:00:00Z"
+    assert statuses_of(first, "users") == ["STARTED", "RUNNING", "COMPLETE"] and first.errors == []
+
+    with freeze_time("2024-06-02T12:00:00Z"):
+        server, second = run(zone_config(max_records_per_page=2, start_date="2024-01-01"), "users", "incremental",
+                             states(users=stopped), data)
+    assert server.asked == [newest_first.page(2), newest_first.page(3)]  # where it stopped; no page read twice
+    assert [r["id"] for r in records_of(second)] == ["U0002==", "U0001==", "U0000=="]
+    assert state_of(second, "users") == {"updated_at": "2024-05-10T08:00:00Z"}  # the first day's mark
