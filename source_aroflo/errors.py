@@ -169,16 +169,17 @@ class AroFloBackoff(BackoffStrategy):
             pace = f"; every stream waits and slows to {rate:g} requests a second" if rate else ""
         else:
             pace = ""
-        self._logger.info(f"{self._describe()}: {self._attempts.problem}: another program may be using the same "
-                          f"API keys{pace}; asking again in {wait:.1f} s{note}")
+        say = self._logger.warning if note else self._logger.info
+        say(f"{self._describe()}: {self._attempts.problem}: another program may be using the same API keys{pace}; "
+            f"asking again in {wait:.1f} s{note}")
         return max(0.001, wait - CLIENT_ADDS_SECONDS)
 
     def wait_for_unusable(self) -> float:
         """The wait before asking again for a page whose content was unusable (the same schedule)."""
         ceiling = min(self._max_wait, self._base * (2 ** max(0, self._attempts.used - 1)))
         wait = random.uniform(ceiling / 2, ceiling)
-        self._logger.warning(f"{self._describe()}: attempt {self._attempts.used} of {self._attempts.limit}: "
-                             f"{self._attempts.problem}; asking again in {wait:.1f} s")
+        self._logger.warning(f"{self._describe()}: attempt {self._attempts.used} of {self._attempts.limit} failed "
+                             f"({self._attempts.problem}); waiting {wait:.1f} s before retrying")
         return wait
 
 
@@ -188,6 +189,8 @@ def stopped(stream: str, zone: str, where: str, attempts: PageAttempts, error: A
     from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
     kind, problem = attempts.kind, attempts.problem or getattr(error, "message", None) or "unknown error"
+    if attempts.used >= attempts.limit and "gave up after" not in problem:
+        problem = attempts.gave_up()
     if kind == "denied":
         problem += (f". The API user may not read the {zone} zone: give its permission group access in AroFlo "
                     f"(Site Administration › Permission Groups), or deselect this stream")

@@ -16,7 +16,7 @@ from airbyte_cdk.models import (AirbyteMessage, AirbyteStateBlob, AirbyteStateMe
                                 AirbyteStreamState, StreamDescriptor, SyncMode, Type)
 
 from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor
-from .declaration import READ_AT, Child
+from .declaration import READ_AT, Child, Grain
 from .mapping import build_child_rows, deletion_row
 from .schemas import columns
 from .zones import ZONES_BY_NAME
@@ -151,7 +151,8 @@ def build_families(catalog: Any, states: Dict[str, dict], declarations: Dict[str
         for declaration, configured in entries:
             built = lead if declaration is lead.declaration else stream(declaration, label=name)
             column = built.cursor_field[0] if built.cursor_field else declaration.cursor_column
-            cursor = Cursor(built.name, column, declaration.grain, settings.lookback_window_minutes, now)
+            grain = Grain.SECOND if built.rest else declaration.grain  # REST cursors are all date-times
+            cursor = Cursor(built.name, column, grain, settings.lookback_window_minutes, now)
             members.append(member_for(built, configured, dict(states.get(built.name) or {}), cursor))
         modes = {m.incremental for m in members}
         mode = "incremental" if modes == {True} else "full" if modes == {False} else "full_with_state"

@@ -197,10 +197,17 @@ def build_mapper(dialect: str, declaration: Any, site_tz: Any = None, read_at: O
 
 
 # ---- child streams ------------------------------------------------------------------------------
-def _flatten(value: Mapping[str, Any], out: dict, prefix: str = "") -> dict:
+def _objects(fields: tuple) -> dict:
+    """The declared objects among `fields`, each with the declared objects inside it."""
+    return {f.name: _objects(f.children) for f in fields if f.kind == OBJECT}
+
+
+def _flatten(value: Mapping[str, Any], out: dict, objects: dict, prefix: str = "") -> dict:
+    """A line's declared objects flattened with `_`; an undeclared object stays one column."""
     for key, item in value.items():
-        if type(item) is dict:
-            _flatten(item, out, f"{prefix}{key}_")
+        inner = objects.get(key)
+        if inner is not None and type(item) is dict:
+            _flatten(item, out, inner, f"{prefix}{key}_")
         else:
             out[prefix + key] = item
     return out
@@ -228,10 +235,11 @@ def build_child_rows(child: Child, columns: Mapping[str, dict]) -> Callable[[Ite
     parent_key = child.parent_key if child.parent.seed is None else "id"
     array, cursor, key = child.array, child.cursor_column, child.parent_key
     template = dict.fromkeys(columns)
+    objects = {} if child.custom_fields else _objects(child.item.children)
 
     def line(item: dict, ident: Any, version: Any) -> Optional[dict]:
         row = template.copy()
-        _flatten(item, row)
+        _flatten(item, row, objects)
         row[key], row[cursor] = ident, version
         if row.get(child.item_key) is None:
             return None  # a line AroFlo sent without its id cannot be keyed

@@ -32,6 +32,7 @@ from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget
 _SAFETY = 1.1  # window stretch; costs at most 10 % of the allowed rate
 FLOOR = 0.5  # requests a second the pacer slows down to at most
 CALM_SECONDS = 20.0  # without a rejection, the rate comes back one step
+MINUTE_HOLD = 2.0  # seconds to hold when AroFlo says the minute is used up and none of it was ours
 
 
 class Pacer(AbstractAPIBudget):
@@ -73,7 +74,17 @@ class Pacer(AbstractAPIBudget):
         return None
 
     def update_from_response(self, request: Any, response: Any) -> None:
-        return None  # rejections are reported by the error handler, which decodes the answer
+        """AroFlo says the minute's requests are used up (`X-RateLimit-Remaining: 0`, another
+        program on the same keys may have used them): hold the next request until our oldest
+        request of that minute leaves the window, instead of being rejected. (Rejections are
+        reported by the error handler, which decodes the answer.)"""
+        value = str(getattr(response, "headers", {}).get("X-RateLimit-Remaining", "")).strip()
+        if value != "0":
+            return
+        with self._lock:
+            now = self._clock()
+            free = self._minute[0] + 60.0 * _SAFETY if self._minute else now + MINUTE_HOLD
+            self._pause_until = max(self._pause_until, min(free, now + 60.0 * _SAFETY))
 
     # ---- adaptive pacing --------------------------------------------------------------------------
     def rejected(self, wait: float) -> None:

@@ -65,6 +65,12 @@ class Planner:
     # ---- one family ---------------------------------------------------------------------------
     def plan(self, zone: Any, key: Any, cursor: Cursor, mode: str, state: dict, joins: tuple = ()) -> Plan:
         """`mode`: full (no state kept), full_with_state (every record, and a state), incremental."""
+        plan = self._plan(zone, key, cursor, mode, state, joins)
+        if zone.name == FEED:  # the change feed has no daily limit
+            plan.daily, plan.more = 0, False
+        return plan
+
+    def _plan(self, zone: Any, key: Any, cursor: Cursor, mode: str, state: dict, joins: tuple) -> Plan:
         size = self.settings.page_size
         if mode == "full":
             return Plan(NumberedPages(zone, size, key, joins=joins), what=f"every record, {size} a page", daily=1,
@@ -105,7 +111,8 @@ class Planner:
             taken = lambda: self.feed.at_mark(zone.name)  # noqa: E731
         elif reading is Reading.SEEK_TIME:
             start = cursor.canonical(canonical(self.settings.first_sync_start(self.now)))
-        if reading in (Reading.WINDOW, Reading.REFRESH):
+        if reading in (Reading.WINDOW, Reading.REFRESH) or reading.uses_feed:
+            # (a feed zone whose feed has no entry yet: later changes are in the feed after now)
             end = self.stamp if cursor.grain is Grain.SECOND else canonical(self.now, Grain.DAY)
         reader = FullRead(zone, size, key, cursor.column, start=start, mark=mark,
                           ask_zone_for_mark=reading is Reading.SEEK_TIME, end=end, progress=progress, joins=joins,

@@ -37,7 +37,7 @@ def plan_line(families: List[Any], quota: Any, rest: bool = False) -> str:
     if left:
         head += (f" (AroFlo reports {left} requests left today; {quota.reserve[DAILY]} daily-limited are kept for "
                  f"the site's other integrations)")
-    return head + ". " + "; ".join(costs) + (f". Nothing to read: {'; '.join(idle)}" if idle else "")
+    return ". ".join([head] + (["; ".join(costs)] if costs else []) + ([f"Nothing to read: {'; '.join(idle)}"] if idle else []))
 
 
 def summary_line(seconds: float, families: List[Any], quota: Any, feed: Any, records: Dict[str, int],

@@ -165,7 +165,9 @@ class Sync:
             if family.error is not None:
                 raise family.error
             plan = family.plan
-            log.info(f"{family.names}: reading {plan.what}")
+            log.info(f"{family.names}: {'nothing to read, ' if plan.idle and not plan.deleted else 'reading '}{plan.what}")
+            if family.mode == "incremental" and family.zone.caveat and not family.lead.rest:
+                log.info(f"{family.zone.name}: {family.zone.caveat}")
             if plan.deleted:  # the feed says these were deleted: nothing to fetch for them
                 yield from self._page(family, Step(deleted=tuple(plan.deleted)))
             if plan.reader is not None:

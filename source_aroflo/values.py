@@ -147,7 +147,10 @@ def to_bool(value: Any) -> Any:
 
 
 def _text(value: Any) -> Any:
-    return value if value is None or type(value) is str else str(value)
+    """Text; a number or boolean sent for text becomes its text; an object or array is kept as sent."""
+    if value is None or type(value) is str or type(value) in (dict, list):
+        return value
+    return str(value)
 
 
 def _utc(value: Any) -> Any:

@@ -106,10 +106,10 @@ PAYMENTS = Zone(
     # `datepaid` is not a documented where field, but AroFlo's own example filters on it.
     reading=WINDOW, window="datepaid", default_filter="datePaid",
     doc="Payments received: amount, date, method, reference, what they are linked to.",
-    caveat=("the payments zone has no update time and is not in the change feed: an incremental sync finds "
-            "payments by their date paid (the last whole day is always read again), so a payment edited later, "
-            "or entered with an earlier date paid, is not picked up. Remedy: a periodic full refresh of payments "
-            "(e.g. weekly), or lookback_window_minutes covering how far back payments get entered"),
+    caveat=("the payments zone has no update time and is not in the change feed: each sync reads the payments "
+            "paid since the day before the last sync, and once a day those paid within re_read_window_days; a "
+            "payment edited or entered later than that after its date paid is not seen. Remedy: a larger "
+            "re_read_window_days, or a periodic full refresh of payments (e.g. monthly)"),
     where="paymentid:id datepaid:date",
     fields="""
         paymentid:id amount:num totalamount:num surchargeamount:num surchargepercentage:num datepaid:date
