@@ -219,10 +219,13 @@ def _feed_plans(counts, **config):
 
 
 def how(made: Plan) -> str:
-    reader = made.reader
-    if reader._seek is not None:
+    """How the plan fetches, read from its first request: one id (single-id budget), several ids,
+    or a seek on the zone's update time."""
+    first = first_ask(made)
+    [(field, op, _)] = first.wheres
+    if first.value("order"):
         return "seek"
-    return "single" if reader.ids_per_request == 1 else "batch"
+    return {"=": "single", "IN": "batch"}[op]
 
 
 def test_the_zones_with_fewest_changes_get_the_single_id_requests_first():

@@ -303,3 +303,16 @@ def test_a_first_sync_the_daily_limit_stops_resumes_at_its_page_the_next_day():
     assert server.asked == [newest_first.page(2), newest_first.page(3)]  # where it stopped; no page read twice
     assert [r["id"] for r in records_of(second)] == ["U0002==", "U0001==", "U0000=="]
     assert state_of(second, "users") == {"updated_at": "2024-05-10T08:00:00Z"}  # the first day's mark
+
+
+@freeze_time("2024-06-01T12:00:00Z")
+def test_with_the_single_id_budget_at_its_reserve_one_change_is_fetched_from_the_daily_limit():
+    """The plan gives a zone no single-id request when AroFlo says that budget is at its reserve:
+    even one changed id is then asked as a daily-limited request, and the stream is not held."""
+    data = {"quotes": [quote(1)], "lastupdate": [feed_entry("quotes", "Q0001==", "2024/05/31 10:00:00")]}
+    server, output = run(zone_config(), "quotes", "incremental", states(quotes={"updated_at": "2024-05-31T00:00:00Z"}),
+                         data, headers=quota_headers(daily=1500, single=3000))  # single-id reserve: 4,000
+    [fetch] = server.asked_of("quotes")
+    assert fetch.wheres == [("quoteid", "IN", "Q0001==")] or fetch.value("pageSize") is not None, fetch
+    assert [r["quoteid"] for r in records_of(output)] == ["Q0001=="]
+    assert "waiting_until" not in state_of(output, "quotes")
