@@ -312,7 +312,10 @@ def test_with_the_single_id_budget_at_its_reserve_one_change_is_fetched_from_the
     data = {"quotes": [quote(1)], "lastupdate": [feed_entry("quotes", "Q0001==", "2024/05/31 10:00:00")]}
     server, output = run(zone_config(), "quotes", "incremental", states(quotes={"updated_at": "2024-05-31T00:00:00Z"}),
                          data, headers=quota_headers(daily=1500, single=3000))  # single-id reserve: 4,000
-    [fetch] = server.asked_of("quotes")
-    assert fetch.wheres == [("quoteid", "IN", "Q0001==")] or fetch.value("pageSize") is not None, fetch
+    from source_aroflo.dialects import ZoneDialect
+
+    fetches = [request for request in server.requests if request.asked.zone == "quotes"]
+    assert len(fetches) == 1, "the stream was held for the single-id budget"
+    assert ZoneDialect.budget_of(fetches[0]) == DAILY, fetches[0].asked
     assert [r["quoteid"] for r in records_of(output)] == ["Q0001=="]
     assert "waiting_until" not in state_of(output, "quotes")
