@@ -119,6 +119,12 @@ def test_a_rest_object_wholly_taken_by_declared_columns_leaves_no_column_behind(
     assert "bank" not in row
 
 
+def test_an_object_sent_for_a_text_column_is_kept_as_sent_and_a_number_becomes_its_text() -> None:
+    row = rest("suppliers")({"id": "s1", "address": {"city": "Fitzroy"}, "tax_id": 51824753556, "email": ["a", "b"]})
+    assert row["address"] == {"city": "Fitzroy"}  # not its Python text: the destination sees what was sent
+    assert row["tax_id"] == "51824753556" and row["email"] == ["a", "b"]
+
+
 @pytest.mark.parametrize("table", TABLES)
 def test_an_undeclared_top_level_rest_object_stays_one_column(table: str) -> None:
     row = rest(table)({"id": "x1", "metadata": {"batch": {"id": "b7"}, "source": "eft"}})

@@ -12,7 +12,7 @@ import weakref
 import pytest
 import requests
 
-from source_aroflo.pacing import CALM_SECONDS, FLOOR, Pacer
+from source_aroflo.pacing import CALM_SECONDS, FLOOR, MINUTE_HOLD, Pacer
 from source_aroflo.quota import QuotaStop
 
 from .zone_builders import BASE_URL, run, supplier, zone_config
@@ -169,6 +169,40 @@ def test_without_a_configured_rate_the_pacer_becomes_unlimited_again_after_a_cal
     clock.advance(CALM_SECONDS)
     pacer.acquire_call(_request())
     assert pacer.rate is None
+
+
+# ---- AroFlo says the minute is used up ----------------------------------------------------------------
+def _answer(remaining: str) -> requests.Response:
+    response = requests.Response()
+    response.status_code = 200
+    response.headers["X-RateLimit-Remaining"] = remaining
+    return response
+
+
+def test_a_used_up_minute_holds_the_next_request_until_our_oldest_of_that_minute_leaves_it():
+    pacer, clock = _pacer(per_second=3, per_minute=120)
+    pacer.acquire_call(_request(1))
+    clock.advance(10)
+    pacer.acquire_call(_request(2))
+    pacer.update_from_response(_request(2), _answer("0"))
+    before = clock()
+    pacer.acquire_call(_request(3))
+    assert clock() - before == pytest.approx(MINUTE - 10)  # the first request's minute ends 66 s after it
+
+
+def test_a_minute_used_up_by_someone_else_holds_the_next_request_briefly():
+    pacer, clock = _pacer(per_second=3, per_minute=120)
+    pacer.update_from_response(_request(1), _answer("0"))  # none of the minute's requests were ours
+    before = clock()
+    pacer.acquire_call(_request(1))
+    assert clock() - before == pytest.approx(MINUTE_HOLD)
+
+
+def test_requests_left_in_the_minute_hold_nothing():
+    pacer, clock = _pacer(per_second=3, per_minute=120)
+    for remaining in ("5", "", "lots"):
+        pacer.update_from_response(_request(1), _answer(remaining))
+    assert _times_of(pacer, clock, 3) == [0, 0, 0]
 
 
 # ---- its hooks ---------------------------------------------------------------------------------------
