@@ -204,7 +204,9 @@ class FeedReader:
         if not isinstance(token, FetchToken):
             return self._seek.ask(token)
         ids = [ident for ident, _ in token.chunk]
-        op, value = ("=", ids[0]) if len(ids) == 1 else ("IN", "*".join(ids))
+        # `=` one id is a single-id GET (AroFlo's 20,000-a-day budget); on the daily limit even
+        # the last lone id of a chunk goes as `IN`.
+        op, value = ("=", ids[0]) if self.ids_per_request == 1 else ("IN", "*".join(ids))
         return Ask(self.zone, page=1, size=len(ids), where=((self.zone.id_where, op, value),), joins=self.joins)
 
     def take(self, token: Any, rows: list, received: int) -> Step:

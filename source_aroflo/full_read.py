@@ -82,6 +82,7 @@ class FullRead:
         progress = self._progress
         if progress:
             self.mark = progress.get("mark")
+            self.start = progress.get("start", self.start)  # the first day's start, not today's
             return PageToken(max(1, progress["page"]), max(1, progress["size"]))
         if self._mark_from is not None:
             self.mark = self._mark_from()
@@ -131,6 +132,8 @@ class FullRead:
     def _position(self, token: Any) -> dict:
         """Where the read resumes (the state until it is done)."""
         progress = {"mark": self.mark, "page": token.page, "size": token.size}
+        if self.start:
+            progress["start"] = self.start
         if self.oldest and self.reached:
             progress.update(oldest=self.oldest, reached=self.reached)
         return progress

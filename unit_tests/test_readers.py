@@ -152,14 +152,18 @@ def test_a_seek_zones_first_sync_reads_newest_first_and_its_first_page_gives_the
                                   .order("lastupdateddatetimeutc", "desc").page(1).size(2))
     step = first.take(token, rows(None, t(9)), 2)  # a blank one first is never the mark
     assert first.mark == t(9) and [r["id"] for r in step.rows] == ["r0", "r1"]  # blank: delivered
-    assert step.progress == {"mark": t(9), "page": 2, "size": 2} and step.cursor is None
+    # the position to resume at, with the first day's start (a first sync over several days
+    # delivers from the same start every day)
+    assert step.progress == {"mark": t(9), "page": 2, "size": 2, "start": "2024-01-10T02:00:00Z"}
+    assert step.cursor is None
     # A read of more than one page asks once for the zone's oldest date, to say how long it takes.
     assert isinstance(step.next, OldestToken)
     assert sent(first, step.next) == (zone_request("users").where("lastupdateddatetimeutc", ">", "1900-01-01")
                                       .order("lastupdateddatetimeutc", "asc").page(1).size(1))
     oldest = first.take(step.next, rows(t(1)), 1)
     assert oldest.rows == [] and oldest.next == PageToken(2, 2, ("r0", "r1", 2))
-    assert oldest.progress == {"mark": t(9), "page": 2, "size": 2, "oldest": "2024-01-10", "reached": "2024-01-10"}
+    assert oldest.progress == {"mark": t(9), "page": 2, "size": 2, "start": "2024-01-10T02:00:00Z",
+                               "oldest": "2024-01-10", "reached": "2024-01-10"}
     last = first.take(oldest.next, rows(t(1), start=2), 1)
     assert last.rows == []  # changed before the start: not delivered
     assert last.next is None and last.cursor == t(9) and last.progress is None
@@ -200,6 +204,14 @@ def test_a_stopped_full_read_resumes_at_its_page_and_keeps_its_mark():
     step = first.take(PageToken(4, 2), rows("2022-06-02T00:00:00Z", "2022-06-01T00:00:00Z", start=6), 2)
     assert step.progress == {"mark": t(9), "page": 5, "size": 2, "oldest": "2020-01-01", "reached": "2022-06-01"}
     assert step.next == PageToken(5, 2, ("r6", "r7", 2))  # the oldest date is known already: not asked again
+
+
+def test_a_first_sync_resumed_on_a_later_day_delivers_from_its_first_days_start():
+    resumed = FullRead(USERS, 2, KEY, "updated_at", start="2024-02-01T00:00:00Z", ask_zone_for_mark=True,
+                       progress={"mark": t(9), "page": 3, "size": 2, "start": "2024-01-01T00:00:00Z"})
+    resumed.first()
+    step = resumed.take(PageToken(3, 2), rows("2024-01-15T00:00:00Z", start=4), 1)
+    assert [r["id"] for r in step.rows] == ["r4"]  # changed after the first day's start: delivered
 
 
 def test_a_full_read_without_a_mark_ends_at_its_end():
