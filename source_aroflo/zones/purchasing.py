@@ -137,7 +137,10 @@ WORKORDERLINEITEMS = Zone(
 
 INVENTORY = Zone(
     "inventory", id="itemid",
-    reading=SEEK_TIME, cursor="lastupdateddatetimeutc", list_key="items", default_filter="Created_UTC", joins=('stocklevels',),
+    # AroFlo documents its update-time filters as filters on the joined stock levels ("the following
+    # require JOIN stocklevels"), not on the item: an edited item is not found by them. Items change
+    # rarely (their stock levels are the inventorystocklevels zone, read hourly): read in full.
+    list_key="items", default_filter="Created_UTC", joins=('stocklevels',),
     doc="Inventory items, with their stock levels (AroFlo's list key is `items`).",
     where="""itemid:id category description partnumber ischolderarchived isuserarchived assignedtotype
            lastupdatedutc:date lastupdateddatetimeutc:utc createdutc:date createddatetimeutc:utc""",
