@@ -176,12 +176,33 @@ def key_of(stream: dict) -> Any:
     return lambda record: tuple(record[c] for c in columns)
 
 
+# Streams of one row per item of a zone's array (`<zone>_lines`, `<zone>_customfields`): the
+# array, the join that fills it, and the item's key. Keyed (parent id, item key).
+CHILD_ARRAYS = {"lines": ("lineitems", "lineid"), "customfields": ("customfields", "fieldid")}
+
+
+def child_stream(name: str) -> Optional[tuple]:
+    """(zone, array, join, item key) of a child stream's name, else None."""
+    zone, _, array = name.rpartition("_")
+    if zone and array in CHILD_ARRAYS:
+        return (zone, array) + CHILD_ARRAYS[array]
+    return None
+
+
 def expected_keys(server: Any, name: str, dialect: str) -> set:
     """The primary keys of every record the sandbox holds in one stream (ids in its dialect)."""
     data = server.dataset
     if name == "lastupdate":
         from integration_tests.sandbox.dataset import FEED_TABLES
-        return {(table, data.zone_id(table, i)) for table in FEED_TABLES for i in range(data.count(table))}
+        tables = getattr(getattr(server, "zone", None), "feed_tables", FEED_TABLES)
+        return {(table, data.zone_id(table, i)) for table in tables for i in range(data.count(table))}
     if name == "inventorystocklevels":
         return {(r["itemid"], r["assignedtoid"]) for r in data.zone_records(name)}
+    child = child_stream(name)
+    if child is not None:
+        from integration_tests.sandbox.zone import record_id_field
+        zone, array, join, item_key = child
+        parent_key = record_id_field(zone)
+        return {(record[parent_key], str(item[item_key])) for record in data.zone_records(zone, joins=[join])
+                for item in record.get(array) or [] if item.get(item_key) not in (None, "", " ")}
     return set(data.ids(name, "rest" if dialect == "bearer" else "zone"))

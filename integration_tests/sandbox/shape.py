@@ -115,7 +115,7 @@ def date_kind(path: str, sample) -> Optional[str]:
         return LONG_DT
     if sample == " ":
         return UTC_DT if utc else LOCAL_DT
-    if sample == "" and "date" in name:
+    if sample == "" and ("date" in name or name.endswith("utc")):  # createdutc: a date
         if "datetime" in name:
             return UTC_DT if utc else LOCAL_DT
         return UTC_DATE if utc else LOCAL_DATE

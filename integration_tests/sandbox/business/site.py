@@ -76,7 +76,9 @@ class Table:
     def append(self, created: float, updated: Optional[float] = None, **values) -> int:
         i = len(self.created)
         self.created.append(created)
-        self.updated.append(created if updated is None else updated)
+        # Update times are whole seconds, as AroFlo shows them (creation times may carry a
+        # fraction: clients' and suppliers' `datetimeinserted` show it).
+        self.updated.append(int(created if updated is None else updated))
         self.rev.append(0)
         get = values.get
         for c, column in self._items:
@@ -91,12 +93,17 @@ class Table:
 
 
 class Site:
+    AT_LEAST_ONE = frozenset({"users", "clients", "suppliers", "tasks", "tasktypes", "businessunits", "priorities",
+                              "transactionterms", "userposition", "permissiongroups", "trackingcentres", "substatus",
+                              "customholders", "inventorycategories", "assetcategories", "inventory"})
+
     def __init__(self, sizes: Dict[str, int], seed: int = 0, now: float = 0.0, years: float = 3.0):
         self.seed = seed
         self.now = float(now)
         self.years = years
         self.start = self.now - years * 365.25 * DAY
-        self.sizes = {z: max(1, int(sizes.get(z, 1))) for z in ZONE_NAMES}
+        # What the rest of the business hangs on has at least one record; other zones may be empty.
+        self.sizes = {z: max(1 if z in self.AT_LEAST_ONE else 0, int(sizes.get(z, 1))) for z in ZONE_NAMES}
         self.t: Dict[str, Table] = {}
         self.version = 0
         self._build()
@@ -999,7 +1006,7 @@ class Site:
             locs = [k for k in self.client_locations.get(client, ()) if self.t["locations"].created[k] <= created]
             location = locs[(h >> 9) % len(locs)] if locs and h % 3 else -1
             contacts = self.client_contacts.get(client) or [-1]
-            contact = contacts[0] if self.t["contacts"].created[contacts[0]] <= created or contacts[0] < 0 else -1
+            contact = contacts[0] if contacts[0] >= 0 and self.t["contacts"].created[contacts[0]] <= created else -1
             trade = "electrical" if h % 2 else "plumbing"
         age = self.now - created
         approved = rejected = accepted = -1.0
@@ -1341,7 +1348,9 @@ class Site:
         P = self.n("payments")
         pay = self.table("payments", ("invoice", "amount", "method", "user", "surcharge"))
         self.invoice_payments: Dict[int, List[int]] = defaultdict(list)
-        order = sorted(range(len(inv)), key=lambda i: (-inv.created[i], i))
+        # Payments are entered from the bank statement: the newest are yesterday's (site time).
+        cap = at_local(local_ordinal(self.now), 0) - 60
+        order = sorted((i for i in range(len(inv)) if inv.created[i] + 3600 < cap), key=lambda i: (-inv.created[i], i))
         plan: Dict[int, int] = {}
         partly = set()
         total = 0
@@ -1366,7 +1375,7 @@ class Site:
                 plan[i] = n
                 total += n
         k = 0
-        payers = sorted(plan) or list(range(len(inv)))
+        payers = sorted(plan) or order or list(range(len(inv)))
         while total < P and payers:
             i = payers[k % len(payers)]
             plan[i] = plan.get(i, 0) + 1
@@ -1386,10 +1395,10 @@ class Site:
                 hj = self.h(193, i, j)
                 if n <= 3:
                     when = when + (1 + hj % 30) * DAY + (hj >> 8) % 3600
-                else:  # a payment plan: instalments spread up to now
-                    when = first + 3600 + (self.now - first - 7200) * (j + ((hj >> 8) % 1000) / 1000.0) / n
-                if when > self.now - 60:
-                    when = self.now - 60 - (hj >> 20) % 3600
+                else:  # a payment plan: instalments spread up to yesterday
+                    when = first + 3600 + max(cap - first - 7200, 0) * (j + ((hj >> 8) % 1000) / 1000.0) / n
+                if when > cap:
+                    when = cap - (hj >> 20) % 36000
                 when = max(when, first + 60)
                 rows.append((when, i, shares[j], hj))
         rows.sort(key=lambda r: (r[0], r[1]))
@@ -1582,7 +1591,7 @@ class Site:
                 last = max(last, mat.updated[k])
             for k in self.task_expenses[i]:
                 last = max(last, ex.updated[k])
-            t.updated[i] = min(last, self.now)
+            t.updated[i] = int(min(last, self.now))
         for zone in ("clients", "suppliers", "locations", "contacts"):
             tab = self.t[zone]
             r = self.rng(zone + "-edits")
@@ -1590,11 +1599,11 @@ class Site:
             r.shuffle(edits)
             for i in range(len(tab)):
                 if self.h(251, i, len(zone)) % 3 == 0 and edits[i] > tab.created[i]:
-                    tab.updated[i] = edits[i]
+                    tab.updated[i] = int(edits[i])
         for zone in ("quotes", "purchaseorders", "invoices", "bills", "workorders"):
             tab = self.t[zone]
             for i in range(len(tab)):
-                tab.updated[i] = min(tab.updated[i], self.now)
+                tab.updated[i] = int(min(tab.updated[i], self.now))
         # Bulk edits: a cluster of 7 records changed in one second, and pairs sharing a second.
         cluster = self.now - 3 * DAY - 3600
         for zone in self.TIE_ZONES:
@@ -1603,7 +1612,7 @@ class Site:
             if n > 17:
                 for i in range(10, 17):
                     if tab.updated[i] <= cluster:
-                        tab.updated[i] = cluster
+                        tab.updated[i] = int(cluster)
             for i in range(5, n, 17):
                 if tab.updated[i] >= tab.updated[i - 1] and (i - 1 < 10 or i - 1 > 16):
                     tab.updated[i - 1] = tab.updated[i]
@@ -1621,7 +1630,7 @@ class Site:
     # Each returns the zones whose records it changed (the dataset bumps their versions).
     def _bump(self, zone: str, i: int, ts: float) -> None:
         tab = self.t[zone]
-        tab.updated[i] = max(ts, tab.created[i])
+        tab.updated[i] = int(max(ts, tab.created[i]))
         tab.rev[i] += 1
         tab.blank.discard(i)
 
@@ -1682,20 +1691,22 @@ class Site:
                 self.t["timesheets"].minutes[j] = lab.minutes[k]
                 self._bump("timesheets", j, ts)
                 changed.add("timesheets")
-        self._task_changed(lab.task[k], ts, changed)
+        # An edit of a line is the line's change: the job's own update time stays (a new line,
+        # `add`, moves it).
+        changed.add("tasks")  # its totals changed
 
     def _edit_taskmaterials(self, k: int, ts: float, changed: set) -> None:
         mat = self.t["taskmaterials"]
         if mat.invoice[k] < 0 and mat.processed[k] < 0 and mat.po[k] < 0:
             mat.qty[k] += 100
-        self._task_changed(mat.task[k], ts, changed)
+        changed.add("tasks")
 
     def _edit_taskexpenses(self, k: int, ts: float, changed: set) -> None:
         ex = self.t["taskexpenses"]
         if ex.invoice[k] < 0:
             ex.cost[k] += 100
             ex.sell[k] = int(round(ex.cost[k] * 1.1))
-        self._task_changed(ex.task[k], ts, changed)
+        changed.add("tasks")
 
     def _edit_quotes(self, i: int, ts: float, changed: set) -> None:
         q = self.t["quotes"]
@@ -1785,7 +1796,7 @@ class Site:
             lab.start[k] = ts - minutes * 60
         lab.processed[k] = -1.0
         lab.verified[k] = False
-        lab.updated[k] = ts
+        lab.updated[k] = int(ts)
         self._timesheet_for(k)
         changed.add("timesheets")
         if t.status[task] in ("Not Started", "Pending"):
@@ -1803,15 +1814,21 @@ class Site:
         return n - 1
 
     def _add_taskmaterials(self, ts: float, h: int, changed: set) -> int:
+        if not len(self.t["tasklabours"]):  # materials are used when someone works
+            self._add_tasklabours(ts, h, changed)
+            changed.add("tasklabours")
         k = self._latest_labour(ts, h)
         j = self._new_material(k, h >> 3, entered=ts)
         mat = self.t["taskmaterials"]
         mat.processed[j] = -1.0
-        mat.updated[j] = ts
+        mat.updated[j] = int(ts)
         self._task_changed(mat.task[j], ts, changed)
         return j
 
     def _add_taskexpenses(self, ts: float, h: int, changed: set) -> int:
+        if not len(self.t["tasklabours"]):
+            self._add_tasklabours(ts, h, changed)
+            changed.add("tasklabours")
         k = self._latest_labour(ts, h)
         j = self._new_expense(k, h >> 3, entered=ts)
         ex = self.t["taskexpenses"]
@@ -1885,10 +1902,13 @@ class Site:
 
     def _add_quotelineitems(self, ts: float, h: int, changed: set) -> int:
         q = self.t["quotes"]
+        if not len(q):
+            self._add_quotes(ts, h, changed)
         quote = next((i for i in range(len(q) - 1, -1, -1) if q.acceptance[i] in ("Not Sent", "Awaiting Decision")),
                      len(q) - 1)
         j = self._new_quote_line(quote, h)
-        self.t["quotelineitems"].created[j] = self.t["quotelineitems"].updated[j] = ts
+        self.t["quotelineitems"].created[j] = ts
+        self.t["quotelineitems"].updated[j] = int(ts)
         self._bump("quotes", quote, ts)
         changed.add("quotes")
         return j
@@ -1902,6 +1922,9 @@ class Site:
 
     def _add_bills(self, ts: float, h: int, changed: set) -> int:
         po = self.t["purchaseorders"]
+        if not len(po):
+            self._add_purchaseorders(ts, h, changed)
+            changed.add("purchaseorders")
         cands = [p for p in range(len(po) - 1, -1, -1) if po.billed[p] < 0 and po.received[p] > 0] or [len(po) - 1]
         p = cands[0]
         j = self._new_bill(ts, "po", p, h)
@@ -1913,8 +1936,11 @@ class Site:
 
     def _add_billlineitems(self, ts: float, h: int, changed: set) -> int:
         b = self.t["bills"]
+        if not len(b):
+            self._add_bills(ts, h, changed)
         j = self._new_bill_line(len(b) - 1, 10 ** 6)  # a freight line on the newest bill
-        self.t["billlineitems"].created[j] = self.t["billlineitems"].updated[j] = ts
+        self.t["billlineitems"].created[j] = ts
+        self.t["billlineitems"].updated[j] = int(ts)
         self._bump("bills", len(b) - 1, ts)
         changed.add("bills")
         return j
@@ -1930,9 +1956,12 @@ class Site:
         return j
 
     def _add_workorderlineitems(self, ts: float, h: int, changed: set) -> int:
+        if not len(self.t["workorders"]):
+            self._add_workorders(ts, h, changed)
         w = len(self.t["workorders"]) - 1
         j = self._new_wo_line(w, h)
-        self.t["workorderlineitems"].created[j] = self.t["workorderlineitems"].updated[j] = ts
+        self.t["workorderlineitems"].created[j] = ts
+        self.t["workorderlineitems"].updated[j] = int(ts)
         self._bump("workorders", w, ts)
         changed.add("workorders")
         return j
@@ -2032,6 +2061,9 @@ class Site:
         return p
 
     def _add_stages(self, ts: float, h: int, changed: set) -> int:
+        if not len(self.t["projects"]):
+            self._add_projects(ts, h, changed)
+            changed.add("projects")
         p = len(self.t["projects"]) - 1
         s = self.t["stages"].append(ts, project=p, name=W.STAGES[len(self.project_stages[p]) % len(W.STAGES)],
                                     status="open")
@@ -2085,7 +2117,7 @@ class Site:
         tab = self.t[zone]
         for i in idxs:
             tab.deleted[i] = ts
-            tab.updated[i] = max(ts, tab.created[i])
+            tab.updated[i] = int(max(ts, tab.created[i]))
             tab.rev[i] += 1
             tab.blank.discard(i)
 
