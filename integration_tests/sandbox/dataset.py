@@ -68,9 +68,43 @@ def decode_zone_id(value: str):
 
 
 @functools.lru_cache(maxsize=None)
+def _example_blanks() -> Dict[str, Dict[str, str]]:
+    """Per zone, the blanks (`""` / `" "`) of AroFlo's example bodies by field path (the fixture's
+    samples are null when every value was blank; the bodies tell a blank date from a blank
+    date-time); "*" holds them for any zone."""
+    out: Dict[str, Dict[str, str]] = {"*": {}}
+
+    def walk(obj, path, zone):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, f"{path}.{k}" if path else k, zone)
+        elif isinstance(obj, list):
+            for item in obj:
+                walk(item, path + "[]", zone)
+        elif obj in ("", " "):
+            out.setdefault(zone, {}).setdefault(path, obj)
+            out["*"].setdefault(path, obj)
+
+    for zone in docs.zone_names():
+        body = docs.example(zone)
+        records = ((body or {}).get("zoneresponse") or {}).get(docs.zone(zone).list_key) or []
+        for record in records:
+            walk(record, "", zone)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
 def template(zone: str) -> Template:
-    """A zone's documented record shape."""
-    return Template(docs.zone(zone).fields)
+    """A zone's documented record shape (null samples filled with the examples' blanks)."""
+    blanks = _example_blanks()
+    fields = {}
+    for path, spec in docs.zone(zone).fields.items():
+        if spec.get("sample") is None and spec.get("type") not in ("object", "array"):
+            blank = blanks.get(zone, {}).get(path, blanks["*"].get(path))
+            if blank is not None:
+                spec = dict(spec, sample=blank)
+        fields[path] = spec
+    return Template(fields)
 
 
 @functools.lru_cache(maxsize=None)
