@@ -319,7 +319,7 @@ class Dataset:
         with self.lock:
             changes = self.site.busy_hour()
             self._mutated(set(changes))
-            return {z: self._out(z, sorted(set(idxs))) for z, idxs in changes.items()}
+            return {z: [self.zone_id(z, i) for i in sorted(set(idxs))] for z, idxs in changes.items()}
 
     def _mutated(self, tables: Iterable[str]) -> None:
         self.version += 1
