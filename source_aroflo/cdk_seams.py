@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable, DefaultDict, Mapping, Optional
+from typing import Any, Callable, DefaultDict, Mapping, Optional, Tuple
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 
@@ -56,6 +56,24 @@ class PageWriter:
     def count_records(self, stream: str, rows: int, counter: DefaultDict[Any, float]) -> None:
         """Add `rows` records of `stream` to the entrypoint's per-stream counter."""
         counter[self._descriptor(name=stream, namespace=None)] += float(rows)
+
+    def paged_entrypoint(self, source: Any, page_of: Callable[[Any], Optional[Tuple[str, int]]]) -> Any:
+        """The CDK's entrypoint for `source`, counting a message for which `page_of(message)` gives
+        (stream, rows) as that many records: the count goes into every STATE message
+        (`sourceStats.recordCount`, records since the stream's previous state), which the platform
+        checks against what it received."""
+        writer = self
+
+        class PagedEntrypoint(AirbyteEntrypoint):
+            @staticmethod
+            def handle_record_counts(message: Any, stream_message_count: DefaultDict[Any, float]) -> Any:
+                page = page_of(message)
+                if page is None:
+                    return writer.cdk_handle_record_counts(message, stream_message_count)
+                writer.count_records(page[0], page[1], stream_message_count)
+                return message
+
+        return PagedEntrypoint(source)
 
     def install_serializer(self, serializer: Callable[[Any], Any]) -> None:
         # The entrypoint serializes with the class attribute; only this process's output uses it.

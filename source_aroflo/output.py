@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import Any, DefaultDict, List
+from typing import Any, List, Optional, Tuple
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -26,7 +26,6 @@ from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, Type
 from .cdk_seams import page_writer
 
 _cdk_message_to_string = AirbyteEntrypoint.airbyte_message_to_string
-_cdk_handle_record_counts = AirbyteEntrypoint.handle_record_counts
 
 
 class RecordPage(AirbyteMessage):
@@ -78,21 +77,6 @@ def message_to_string(message: AirbyteMessage) -> Any:
     return _cdk_message_to_string(message)
 
 
-class PagedEntrypoint(AirbyteEntrypoint):
-    """The CDK's entrypoint, counting a page as its number of records.
-
-    The count goes into every STATE message (`sourceStats.recordCount`: records since the
-    previous state of the stream), which the platform checks against what it received.
-    """
-
-    @staticmethod
-    def handle_record_counts(message: AirbyteMessage, stream_message_count: DefaultDict[Any, float]) -> AirbyteMessage:
-        if type(message) is RecordPage:
-            page_writer().count_records(message.record.stream, len(message.rows), stream_message_count)
-            return message
-        return _cdk_handle_record_counts(message, stream_message_count)
-
-
 # Python's cyclic garbage collector runs after every 700 net new container objects. A page of
 # 1,000 records makes ~3,000 (raw dicts, nested dicts, rows), all freed by reference counting
 # as soon as the page is written (records hold no cycles), yet each page set off several
@@ -118,7 +102,7 @@ def launch(source: Any, args: List[str]) -> None:
         return
     writer.install_serializer(message_to_string)
     source.emit_record_pages = True
-    entrypoint = PagedEntrypoint(source)
+    entrypoint = writer.paged_entrypoint(source, _page_of)
     parsed_args = entrypoint.parse_args(args)
     raw = getattr(sys.__stdout__, "buffer", None)
     buffer = writer.print_buffer
@@ -136,6 +120,10 @@ def launch(source: Any, args: List[str]) -> None:
                     raw.flush()
             else:
                 print(f"{out}\n", end="")
+
+
+def _page_of(message: Any) -> Optional[Tuple[str, int]]:
+    return (message.record.stream, len(message.rows)) if type(message) is RecordPage else None
 
 
 def write_all(raw: Any, data: bytes) -> None:

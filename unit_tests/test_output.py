@@ -15,7 +15,8 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from source_aroflo.output import PagedEntrypoint, RecordPage, message_to_string
+from source_aroflo.cdk_seams import page_writer
+from source_aroflo.output import RecordPage, _page_of, message_to_string
 
 ROWS = [
     {"id": "1", "name": "Björn", "phone": None, "amount": 12.5, "tags": ["a", "b"]},
@@ -57,6 +58,7 @@ def test_a_single_record_keeps_its_null_columns() -> None:
 
 def test_a_state_counts_the_records_of_the_pages_before_it() -> None:
     counts: defaultdict = defaultdict(float)
+    PagedEntrypoint = type(page_writer().paged_entrypoint(None, _page_of))
     PagedEntrypoint.handle_record_counts(RecordPage("users", ROWS, 1), counts)
     PagedEntrypoint.handle_record_counts(RecordPage("users", ROWS[:1], 1), counts)
     PagedEntrypoint.handle_record_counts(RecordPage("payments", ROWS, 1), counts)
