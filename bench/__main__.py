@@ -18,6 +18,8 @@ Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
   BENCH_PROFILE_RECORDS  records per stream for the profile (default 10000)
   BENCH_SITE_M_SCALE     Site M's sizes and page size x this (default 1: the real site, ~6 minutes; 0.05 takes ~1)
   BENCH_SITE_M_HOURS     hourly syncs simulated (default 24: one AroFlo day)
+  BENCH_SITE_M_BEFORE    a git revision: also read the same site with the connector as it was there
+                         (e.g. 91e558d, before the quota work; needs the git history)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 
 from .common import env_float, env_int
 from .sections import bench_cpu_memory, bench_profile, bench_requests
-from .site_m import bench_site_m
+from .site_m import bench_site_m, measure_before
 from .zones import bench_budget, bench_quota, bench_zone_memory
 
 
@@ -41,8 +43,13 @@ def main() -> int:
     print(f"source-aroflo benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); sections: "
           f"{', '.join(sorted(only))}\n", flush=True)
     if "sitem" in only:
-        print(bench_site_m(env_float("BENCH_SITE_M_SCALE", 1.0), env_int("BENCH_SITE_M_HOURS", 24))["text"] + "\n",
-              flush=True)
+        scale = env_float("BENCH_SITE_M_SCALE", 1.0)
+        print(bench_site_m(scale, env_int("BENCH_SITE_M_HOURS", 24))["text"] + "\n", flush=True)
+        before = os.environ.get("BENCH_SITE_M_BEFORE", "").strip()
+        if before:
+            old = measure_before(before, scale)
+            print(f"   the same site read by the connector at {before}: first sync {old['first']} daily-limited; "
+                  f"a busy hour {', '.join(map(str, old['busy']))}; no change {old['none']}\n", flush=True)
     if "requests" in only:
         sizes = {"users": env_int("BENCH_REQ_USERS", 2345), "suppliers": env_int("BENCH_REQ_SUPPLIERS", 1000),
                  "payments": env_int("BENCH_REQ_PAYMENTS", 3171)}

@@ -43,12 +43,12 @@ def _melbourne_midnight_after(moment: datetime) -> datetime:
 class _Site:
     """The sandbox, the connector's config and catalog, and the state carried from sync to sync."""
 
-    def __init__(self, server: SandboxServer, scale: float):
-        self.server, self.data = server, server.dataset
+    def __init__(self, server: SandboxServer, scale: float, executable: Optional[list] = None):
+        self.server, self.data, self.executable = server, server.dataset, executable
         page = max(1, min(500, round(500 * scale)))
         self.config = sandbox_config(server, "hmac", max_records_per_page=page, requests_per_second=100,
                                      requests_per_minute=6000)
-        discovered = run_connector("discover", self.config)
+        discovered = run_connector("discover", self.config, executable=executable)
         if discovered.returncode != 0:
             raise RuntimeError(f"discover failed: {discovered.stderr[-1500:]}")
         self.catalog = catalog_from(discovered.catalog(), "incremental")
@@ -59,8 +59,8 @@ class _Site:
         self.server.stats_obj.reset()
         # The connector's clock is the site's (its windows, refresh times and quota days).
         run = run_connector("read", self.config, catalog=self.catalog, state=self.state or None, timeout=3600,
-                            env={"SOURCE_AROFLO_NOW": self.data.now.isoformat()})
-        if run.returncode != 0:
+                            env={"SOURCE_AROFLO_NOW": self.data.now.isoformat()}, executable=self.executable)
+        if run.returncode != 0 and self.executable is None:
             raise RuntimeError(f"sync failed (exit {run.returncode}): {[e['message'] for e in run.errors][:3]}")
         stats = self.server.stats()
         states = {s["stream"]["stream_descriptor"]["name"]: s for s in self.state}
@@ -161,3 +161,36 @@ def bench_site_m(scale: float = 1.0, hours: int = 24, seed: int = 0, start: Opti
                         "hourly_daily": [r["daily"] for r in hourly]},
             "text": text}
 
+
+
+def measure_before(rev: str, scale: float = 1.0, hours: int = 3, seed: int = 0,
+                   start: Optional[datetime] = None) -> Dict[str, Any]:
+    """The same site and busy hours read by the connector as it was at `rev` (a git worktree of
+    it, run as `python main.py`): its daily-limited requests per busy hour and with no change."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    start = start or datetime(2026, 11, 30, 13, 40, tzinfo=timezone.utc)
+    with tempfile.TemporaryDirectory(prefix="aroflo-before-") as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(tree), rev], check=True,
+                       capture_output=True)
+        try:
+            data = Dataset.site_m(scale=scale, seed=seed, now=start)
+            with SandboxServer(data, daily_limit=20000, secondary_daily_limit=200000) as server:
+                site = _Site(server, scale, executable=[sys.executable, str(tree / "main.py")])
+                first = site.sync()
+                busy = []
+                for _ in range(hours):
+                    data.busy_hour()
+                    data.advance(3600)
+                    busy.append(site.sync())
+                data.advance(1800)
+                none = site.sync()
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    return {"rev": rev, "first": first["daily"], "busy": [r["daily"] for r in busy], "none": none["daily"],
+            "single": [r["single"] for r in busy]}
