@@ -19,4 +19,4 @@ ENV AIRBYTE_ENTRYPOINT="source-aroflo"
 ENTRYPOINT ["source-aroflo"]
 
 LABEL io.airbyte.name=airbyte/source-aroflo
-LABEL io.airbyte.version=0.2.0
+LABEL io.airbyte.version=0.3.0

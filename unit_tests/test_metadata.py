@@ -133,3 +133,11 @@ def test_the_docs_streams_tables_are_the_ones_the_declarations_give():
         between = text[text.index(START) + len(START):text.index(END)].strip()
         assert between == table, f"{name}: run `make docs` (the streams table is out of date)"
     assert table.count("\n") == 1 + len(ZONES) + len(CHILDREN)  # header, rule, one row per stream
+
+
+def test_the_docs_recipes_are_the_sql_files_in_docs_recipes():
+    from source_aroflo.docs import RECIPES_END, RECIPES_FILE, RECIPES_START, recipes_section
+
+    text = (ROOT / RECIPES_FILE).read_text()
+    between = text[text.index(RECIPES_START) + len(RECIPES_START):text.index(RECIPES_END)].strip()
+    assert between == recipes_section(str(ROOT)), f"{RECIPES_FILE}: run `make docs` (the SQL recipes are out of date)"
