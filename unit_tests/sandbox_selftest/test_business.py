@@ -615,3 +615,20 @@ def test_small_default_dataset_builds_and_renders_in_well_under_a_second():
     for zone in ZONES:
         ds.zone_records(zone)
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_prerendering_server_tells_a_joined_page_from_a_plain_one():
+    import requests
+
+    from integration_tests.sandbox import SandboxServer
+
+    from .test_sandbox import zone_get
+
+    with SandboxServer(Dataset(), prerender=True) as fast, SandboxServer(Dataset()) as slow, \
+            requests.Session() as sess:
+        fast.warm(tables=("invoices",), dialects=("zone",))
+        plain = [("zone", "invoices"), ("where", "and|invoiceid|!=|0")]
+        for query in (plain + [("join", "lineitems")], plain):
+            a = zone_get(sess, fast, query).json()["zoneresponse"]["invoices"]
+            assert a == zone_get(sess, slow, query).json()["zoneresponse"]["invoices"]
+            assert bool(sum(len(x["lines"]) for x in a)) == (len(query) == 3)
