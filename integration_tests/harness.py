@@ -19,19 +19,32 @@ from typing import Any, Iterable, Optional
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "main.py"
 TABLES = ("users", "suppliers", "payments")
-# The 43 zones of AroFlo's API documentation (../shared/aroflo-zones.md) but `taskresources`,
-# which answers no GET: what discover must offer in the zone dialect. Written out here, not read
-# from the connector, so a zone the connector forgets fails the tests.
-ZONE_STREAMS = (
-    "assetcategories", "assets", "billlineitems", "bills", "businessunits", "clientnotes", "clients",
-    "contacts", "customholders", "documentsandphotos", "inventory", "inventorycategories", "inventorylists",
-    "inventorystocklevels", "invoices", "lastupdate", "locations", "messageboard", "messagetemplates",
-    "payments", "permissiongroups", "priorities", "projects", "purchaseorders", "quotelineitems", "quotes",
-    "schedules", "stages", "substatus", "suppliers", "taskexpenses", "tasklabours", "taskmaterials", "tasks",
-    "tasktypes", "timesheets", "trackingcentres", "transactionterms", "userposition", "users",
-    "workorderlineitems", "workorders",
-)
-STREAMS = {"bearer": TABLES, "hmac": ZONE_STREAMS}
+
+
+def _documented_streams() -> tuple:
+    """What discover must offer in the zone dialect, from AroFlo's API documentation (the docs
+    fixture `aroflo_docs`, not the connector): every documented zone with a GET (all but
+    `taskresources`), then the child streams cut from a zone's arrays — `<zone>_lines` for the
+    zones whose records carry `lines` filled by the `lineitems` join, `<zone>_customfields` for
+    the zones with a `customfields` join. A zone or child the connector forgets fails the tests."""
+    from integration_tests import aroflo_docs
+
+    zones = aroflo_docs.load()
+    readable = tuple(sorted(name for name, facts in zones.items() if facts["get"]))
+    children = tuple(
+        [f"{name}_lines" for name in readable
+         if "lineitems" in zones[name]["joins"] and "lines" in zones[name]["fields"]]
+        + [f"{name}_customfields" for name in readable if "customfields" in zones[name]["joins"]])
+    return readable, children
+
+
+# The zone streams (one per documented zone with a GET) and the child streams, as AroFlo documents them.
+ZONE_STREAMS, CHILD_STREAMS = _documented_streams()
+STREAMS = {"bearer": TABLES, "hmac": ZONE_STREAMS}  # the zone streams of each dialect
+# Everything discover offers in each dialect: the zone dialect's child streams too.
+OFFERED = {"bearer": TABLES, "hmac": ZONE_STREAMS + CHILD_STREAMS}
+# The environment variable that pins the connector's clock (a sync's start, "due", windows).
+CLOCK_ENV = "SOURCE_AROFLO_NOW"
 
 
 def sandbox_config(server: Any, dialect: str, **overrides: Any) -> dict:
@@ -45,6 +58,13 @@ def sandbox_config(server: Any, dialect: str, **overrides: Any) -> dict:
                   "requests_per_second": 50, "requests_per_minute": 3000}
     config.update(overrides)
     return config
+
+
+def sandbox_clock(server: Any) -> dict:
+    """The environment that runs the connector on the sandbox's clock (`dataset.now`): a sync's
+    start, what is due, the windows and AroFlo's quota day then agree with the sandbox's data."""
+    data = getattr(server, "dataset", server)
+    return {CLOCK_ENV: data.now.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def configured_catalog(mode: str = "incremental", streams: Iterable[str] = TABLES, dialect: str = "bearer") -> dict:
@@ -108,6 +128,12 @@ class Run:
                 return state["stream"].get("stream_state")
         return None
 
+    def stream_statuses(self, stream: str) -> list:
+        """The STREAM_STATUS trace statuses of one stream, in order (STARTED, RUNNING, COMPLETE...)."""
+        return [m["trace"]["stream_status"]["status"] for m in self.of_type("TRACE")
+                if m["trace"].get("type") == "STREAM_STATUS"
+                and m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream]
+
     @property
     def errors(self) -> list:
         return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"].get("type") == "ERROR"]
@@ -115,6 +141,11 @@ class Run:
     @property
     def logs(self) -> list:
         return [m["log"] for m in self.of_type("LOG")]
+
+    def log_lines(self, level: Optional[str] = None, starting: str = "") -> list:
+        """The log messages (of one level, starting with a text)."""
+        return [log["message"] for log in self.logs
+                if (level is None or log["level"] == level) and log["message"].startswith(starting)]
 
     def connection_status(self) -> Optional[dict]:
         found = self.of_type("CONNECTION_STATUS")
@@ -127,8 +158,11 @@ class Run:
 
 def run_connector(command: str, config: Optional[dict] = None, catalog: Optional[dict] = None,
                   state: Any = None, timeout: float = 300, extra_args: Iterable[str] = (),
-                  executable: Optional[list] = None, env: Optional[dict] = None) -> Run:
-    """`python main.py <command> --config ... [--catalog ...] [--state ...]`; never raises on exit codes."""
+                  executable: Optional[list] = None, env: Optional[dict] = None, now: Any = None) -> Run:
+    """`python main.py <command> --config ... [--catalog ...] [--state ...]`; never raises on exit codes.
+    `now`: a SandboxServer or Dataset whose clock the connector runs on (`sandbox_clock`)."""
+    if now is not None:
+        env = {**sandbox_clock(now), **(env or {})}
     with tempfile.TemporaryDirectory(prefix="aroflo-run-") as folder:
         args = list(executable or [sys.executable, str(MAIN)]) + [command]
         for flag, value in (("--config", config), ("--catalog", catalog), ("--state", state)):
@@ -206,3 +240,19 @@ def expected_keys(server: Any, name: str, dialect: str) -> set:
         return {(record[parent_key], str(item[item_key])) for record in data.zone_records(zone, joins=[join])
                 for item in record.get(array) or [] if item.get(item_key) not in (None, "", " ")}
     return set(data.ids(name, "rest" if dialect == "bearer" else "zone"))
+
+
+def as_key(value: Any) -> tuple:
+    """A primary key as a tuple of strings, whatever its JSON type in a record or in the sandbox."""
+    return tuple(str(v) for v in value) if isinstance(value, tuple) else (str(value),)
+
+
+def keys_read(run: Run, stream: dict) -> list:
+    """The primary keys of the records of one discovered stream in a run (`as_key`), in order."""
+    key = key_of(stream)
+    return [as_key(key(record)) for record in run.records_of(stream["name"])]
+
+
+def expected_key_set(server: Any, name: str, dialect: str) -> set:
+    """`expected_keys` as `as_key` tuples, comparable with `keys_read`."""
+    return {as_key(k) for k in expected_keys(server, name, dialect)}
