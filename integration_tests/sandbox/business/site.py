@@ -275,10 +275,6 @@ class Site:
             else:
                 hired = hires[i - 4]
                 left = -1.0
-                if (h >> 28) % 100 < 37:
-                    lo, hi = hired + 150 * DAY, self.now - 35 * DAY
-                    if hi > lo:
-                        left = lo + (hi - lo) * ((h >> 36) % 1000) / 1000.0
             position = self.position_by_name.get(role, self.position_by_kind.get(kind, 0))
             cost, sell = {"tech": (5200 + (h >> 40) % 1300, 11500 + 500 * ((h >> 44) % 5)),
                           "apprentice": (2800 + (h >> 40) % 800, 7800 + 200 * ((h >> 44) % 4)),
@@ -293,6 +289,18 @@ class Site:
                      left=left, cost=cost, sell=sell, groups=(group, (group + 6) % ngroups) if i % 5 == 0 else (group,),
                      mobile=f"04{h % 100:02d} {(h >> 8) % 1000:03d} {(h >> 20) % 1000:03d}",
                      phone=f"03 9{(h >> 30) % 1000:03d} {(h >> 40) % 10000:04d}")
+        # Staff who left over the years (archived): 22 of every 60, as Site M's 38 of 60 users are
+        # current; only people who stayed at least five months, and left over a month ago.
+        leavers = []
+        for i in range(4, len(u)):
+            lo, hi = u.hired[i] + 150 * DAY, self.now - 35 * DAY
+            if hi > lo:
+                leavers.append((self.h(12, i) % 1000, i, lo, hi))
+        leavers.sort()
+        for _, i, lo, hi in leavers[:min(len(leavers), int(round(len(u) * 22 / 60)))]:
+            h = self.h(13, i)
+            u.left[i] = lo + (hi - lo) * (h % 1000) / 1000.0
+            u.updated[i] = int(u.left[i])  # archived the day they left
         # Who works in the field (the workforce is capped: a huge user table is REST test data).
         self.field_staff = [i for i in range(len(u)) if u.kind[i] in ("tech", "apprentice")][:200]
         if not self.field_staff:
