@@ -31,7 +31,7 @@ from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget
 
 _SAFETY = 1.1  # window stretch; costs at most 10 % of the allowed rate
 FLOOR = 0.5  # requests a second the pacer slows down to at most
-CALM_SECONDS = 20.0  # without a rejection, the rate comes back one step
+CALM_SECONDS = 10.0  # without a rejection, the rate comes back one step
 MINUTE_HOLD = 2.0  # seconds to hold when AroFlo says the minute is used up and none of it was ours
 
 
@@ -93,12 +93,15 @@ class Pacer(AbstractAPIBudget):
         with self._lock:
             now = self._clock()
             self.rejections += 1
+            burst = now < self._pause_until  # answers to requests sent before the first rejection
             self._pause_until = max(self._pause_until, now + max(0.0, wait))
+            self._calm_since = now
+            if burst:
+                return  # one burst of rejections halves the pace once
             if self._rate is not None:
                 self._rate = max(FLOOR, self._rate / 2)
             else:
                 self._rate = FLOOR * 4
-            self._calm_since = now
 
     @property
     def rate(self) -> Optional[float]:

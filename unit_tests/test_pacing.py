@@ -158,9 +158,21 @@ def test_a_new_rejection_restarts_the_calm_period():
     pacer.rejected(0.0)
     clock.advance(CALM_SECONDS - 5)
     pacer.rejected(0.0)
-    clock.advance(10)
+    clock.advance(CALM_SECONDS - 1)
     pacer.acquire_call(_request())
-    assert pacer.rate == 0.75  # 10 s since the last rejection: still slowed twice
+    assert pacer.rate == 0.75  # less than a calm period since the last rejection: still slowed twice
+
+
+def test_one_burst_of_rejections_halves_the_pace_once():
+    pacer, clock = _pacer(per_second=4)
+    pacer.rejected(1.0)  # the first answer of a burst: every stream waits a second
+    clock.advance(0.2)
+    pacer.rejected(1.0)  # answers to requests already on their way
+    pacer.rejected(1.0)
+    assert pacer.rate == 2.0 and pacer.rejections == 3
+    clock.advance(2.0)
+    pacer.rejected(1.0)  # a new rejection after the wait: another program is still there
+    assert pacer.rate == 1.0
 
 
 def test_without_a_configured_rate_the_pacer_becomes_unlimited_again_after_a_calm_period():
