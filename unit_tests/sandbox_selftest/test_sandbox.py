@@ -157,7 +157,7 @@ def test_dataset_touch_add_and_scale():
     t0 = time.perf_counter()
     big = Dataset(users=100_000, suppliers=100_000, payments=100_000)
     page = [big.rest_record("payments", i) for i in big.rest_order("payments")[:1000]]
-    assert len(page) == 1000 and time.perf_counter() - t0 < 5
+    assert len(page) == 1000 and time.perf_counter() - t0 < 8
 
 
 # --------------------------------------------------------------------- REST

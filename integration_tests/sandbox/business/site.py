@@ -295,7 +295,7 @@ class Site:
         for i in range(4, len(u)):
             lo, hi = u.hired[i] + 150 * DAY, self.now - 35 * DAY
             if hi > lo:
-                leavers.append((self.h(12, i) % 1000, i, lo, hi))
+                leavers.append(((i * 2654435761 + self.seed * 97) % 1000, i, lo, hi))
         leavers.sort()
         for _, i, lo, hi in leavers[:min(len(leavers), int(round(len(u) * 22 / 60)))]:
             h = self.h(13, i)
