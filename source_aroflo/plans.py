@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, List, Optional
 
 from .change_feed import FeedReader
+from .config import parse_datetime
 from .cursor import FEED_SEEN, TAKEN, WINDOW_AT, Cursor, canonical, progress_of, saved_time, where_value
 from .declaration import READ_AT, UPDATED_AT, Grain, Reading
 from .dialects import FEED, SINGLE
@@ -133,7 +134,8 @@ class Planner:
         window_at = saved_time(state, WINDOW_AT)
         due = window_at is None or self.now - window_at >= timedelta(hours=24) - timedelta(minutes=5)
         tz = self.settings.site_tz
-        last = saved_time(state, READ_AT) or saved_time(state, cursor.column) or self.now
+        saved = cursor.saved(state)  # the cursor, or the seed's one `last_sync_time`
+        last = saved_time(state, READ_AT) or (parse_datetime(saved) if saved else self.now)
         since_day = last.astimezone(tz).date() - timedelta(days=1)
         what = f"records dated since {since_day} (new since the last sync" + ("; future ones too" if zone.future else "")
         if due:
