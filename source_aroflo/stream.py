@@ -96,8 +96,8 @@ class AroFloStream(HttpStream):
     def pages(self, reader: Any, token: Any = None) -> Iterator[Step]:
         """Every usable answer of `reader`, from `token` (its first by default), as `Step`s."""
         self._reader, self._next = reader, token if token is not None else reader.first()
+        self.attempts.begin()  # and again after every usable page (`parse_response`)
         while self._next is not None:
-            self.attempts.begin()
             try:
                 yield from self.read_records(SyncMode.full_refresh)
                 return
@@ -155,13 +155,18 @@ class AroFloStream(HttpStream):
         return f"{self.name}: GET {self.dialect.endpoint(zone)} {what}"
 
     def _smaller(self, token: Any) -> Any:
-        """The same records again in smaller pages (zone status 8 / 888888)."""
+        """The same records again in smaller pages (zone status 8 / 888888); a request as small as
+        it gets (one record, or a mark) is asked again like any failed attempt."""
         try:
             smaller = token.halved()
         except TooSmall:
-            raise AirbyteTracedException(
-                message=f"{self.where()}: AroFlo refuses even one record a page ({self.attempts.problem})",
-                failure_type=FailureType.system_error) from None
+            if not self.attempts.failed("too_big", self.attempts.problem):
+                raise AirbyteTracedException(
+                    message=f"{self.where()}: AroFlo refuses even one record a page ({self.attempts.problem}; "
+                            f"gave up after {self.attempts.used} attempts)",
+                    failure_type=FailureType.system_error) from None
+            time.sleep(self.get_backoff_strategy().wait_for_unusable())
+            return token
         log.warning(f"{self.where()}: {self.attempts.problem}; asking again with {smaller.size} records a page "
                     f"instead of {token.size}")
         return smaller
