@@ -8,7 +8,9 @@ only known once it runs. So:
   `<session folder>/<name>.json` (a folder named per process, not created yet);
 - at test time, `GeneratedSecrets.start()` starts one sandbox, creates that folder and writes
   each config there: the committed `integration_tests/sample_config*.json` with the sandbox's URL,
-  plus, for the configs expected to fail, one wrong credential.
+  plus, for the configs expected to fail, one wrong credential. Until `stop()`, the connector
+  (which the standard tests run in this process) runs on the sandbox's clock
+  (`SOURCE_AROFLO_NOW`), so two reads in a row start at the same instant and agree on what is due.
 
 Nothing is written into the repository, so several test sessions can run side by side.
 """
@@ -23,6 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Optional
 
+from integration_tests.harness import CLOCK_ENV, sandbox_clock
 from integration_tests.sandbox import Dataset, SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,9 +78,12 @@ class GeneratedSecrets:
         self.folder = SESSION_DIR
         self.tmp = SESSION_DIR / "tmp"  # tempfile.tempdir while the standard tests run
         self.configs: dict[str, dict] = {}
+        self._clock: Optional[str] = None  # SOURCE_AROFLO_NOW before start()
 
     def start(self) -> "GeneratedSecrets":
         self.server.start()
+        self._clock = os.environ.get(CLOCK_ENV)
+        os.environ.update(sandbox_clock(self.server))
         self.tmp.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
         for name in GENERATED:
@@ -87,6 +93,10 @@ class GeneratedSecrets:
 
     def stop(self) -> None:
         self.server.stop()
+        if self._clock is None:
+            os.environ.pop(CLOCK_ENV, None)
+        else:
+            os.environ[CLOCK_ENV] = self._clock
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def path(self, name: str) -> Path:

@@ -8,9 +8,14 @@ command the config's sections do not run is skipped by the CDK with the reason (
 `test_config_matches_spec` is skipped for all five: the `spec` entry names the spec file only).
 
 The `secrets/` configs point at a local sandbox: see `integration_tests/standard_sandbox.py`. A
-module fixture starts one sandbox (60 users, 40 suppliers, 80 payments), writes the configs
-into a per-session folder, points `tempfile` there (the CDK leaves its `airbyte-test/temp_*`
-config and catalog files in the temporary folder) and removes the folder afterwards.
+module fixture starts one sandbox (60 users, 40 suppliers, 80 payments, 12 records in every
+other zone), writes the configs into a per-session folder, points `tempfile` there (the CDK
+leaves its `airbyte-test/temp_*` config and catalog files in the temporary folder), runs the
+connector on the sandbox's clock and removes the folder afterwards.
+
+The configured catalogs are discover's (every stream; `full_refresh` for `basic_read` and
+`full_refresh`, incremental wherever a stream supports it — every stream does — for
+`incremental`), and `test_committed_catalogs_are_discovers` keeps them so.
 
 The CDK only collects the `spec`, `connection`, `discovery`, `basic_read` and `full_refresh`
 sections. The checks the connector acceptance tests ran for `incremental` (a future state
@@ -43,7 +48,7 @@ from typing import Optional
 
 import pytest
 import yaml
-from airbyte_cdk.models import Type
+from airbyte_cdk.models import AirbyteMessageSerializer, Type
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.models import ConnectorTestScenario
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
@@ -55,9 +60,9 @@ from integration_tests.standard_sandbox import ROOT, GeneratedSecrets, redirect
 from source_aroflo.source import SourceAroflo
 
 ACCEPTANCE = yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())["acceptance_tests"]
-# §5.6: the zones AroFlo's change feed lists; in the zone dialect they sync through it.
-FEED_STREAMS = {"secrets/config_hmac.json": ("tasks", "purchaseorders", "invoices", "clients", "suppliers", "locations",
-                                             "tasklabours", "taskmaterials", "taskexpenses", "quotes")}
+# The streams a config's `basic_read` entry declares empty (no record to expect from them).
+EMPTY = {entry["config_path"]: {stream["name"] for stream in entry.get("empty_streams", [])}
+         for entry in ACCEPTANCE["basic_read"]["tests"]}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -162,6 +167,15 @@ def _state_file(states: dict[str, dict], folder: Path) -> Path:
     return path
 
 
+def _sync_start() -> str:
+    """The instant the connector takes as a sync's start: the sandbox's clock (standard_sandbox)."""
+    import os
+
+    from integration_tests.harness import CLOCK_ENV
+
+    return os.environ[CLOCK_ENV]
+
+
 @pytest.mark.parametrize("entry", _entries("incremental"))
 def test_incremental_future_state_reads_nothing(entry: dict) -> None:
     """CAT's abnormal-state test: a state far in the future returns no record and stays put."""
@@ -170,6 +184,7 @@ def test_incremental_future_state_reads_nothing(entry: dict) -> None:
     future_path = ROOT / entry["future_state"]["future_state_path"]
     future = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"]
               for s in json.loads(future_path.read_text())}
+    assert {s["stream"]["name"] for s in catalog["streams"]} <= set(future), "a stream without a future state"
 
     result = _run("read", redirect(Path(entry["config_path"])), catalog, future_path)
 
@@ -180,25 +195,37 @@ def test_incremental_future_state_reads_nothing(entry: dict) -> None:
         assert final[name][cursor] == future[name][cursor], f"{name}: the future state moved"
 
 
+def _day_before(value: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(value[:10]) - timedelta(days=1)).isoformat()
+
+
 @pytest.mark.parametrize("entry", _entries("incremental"))
 def test_incremental_second_read_resumes_from_state(entry: dict, tmp_path: Path) -> None:
-    """CAT's two-sequential-reads test: the second read starts from the first one's state."""
+    """CAT's two-sequential-reads test: the second read starts from the first one's state.
+
+    The state of a stream is its cursor: `updated_at`, the newest change the first read took (a
+    change-feed instant for a zone read through the feed: no record of it is newer); `read_at`,
+    the sync's start, for a zone without an update time; payments' `payment_date`, the sync's day.
+    A zone with only a date reads again the records dated from the day before its last sync."""
     catalog = _catalog(entry)
     config_path = redirect(Path(entry["config_path"]))
+    started = _sync_start()
     first = _run("read", config_path, catalog)
     first_records, states = _records(first), _final_states(first)
     incremental = {s["stream"]["name"]: s["cursor_field"][0] for s in catalog["streams"] if s["sync_mode"] == "incremental"}
-    assert set(first_records) == {s["stream"]["name"] for s in catalog["streams"]}
+    assert set(incremental) == {s["stream"]["name"] for s in catalog["streams"]}, "every stream syncs incrementally"
+    assert set(first_records) == set(incremental) - EMPTY.get(entry["config_path"], set())
     for name, cursor in incremental.items():
-        values = [r[cursor] for r in first_records[name] if r.get(cursor) is not None]
-        if name in FEED_STREAMS.get(entry["config_path"], ()):
-            # A zone read through the change feed: its first sync reads every record and takes
-            # its state from the change feed's newest entry, which no record of it is newer than.
-            assert set(states[name]) == {cursor} and states[name][cursor], (name, states[name])
-            assert not values or states[name][cursor] >= max(values), (name, states[name], max(values))
-        elif values:
-            # The state is the newest cursor read (every sandbox record is older than the sync).
-            assert states[name] == {cursor: max(values)}, name
+        saved = states[name][cursor]
+        values = [r[cursor] for r in first_records.get(name, []) if r.get(cursor) is not None]
+        assert saved <= started[:len(saved)], f"{name}: a state past the sync's start: {states[name]}"
+        if cursor == "read_at":
+            assert saved == started and set(values) <= {started}, (name, states[name], set(values))
+        elif cursor == "payment_date":
+            assert saved == started[:10], (name, states[name])
+        assert not values or saved >= max(values)[:len(saved)], (name, states[name], max(values))
 
     second = _run("read", config_path, catalog, _state_file(states, tmp_path))
 
@@ -206,49 +233,46 @@ def test_incremental_second_read_resumes_from_state(entry: dict, tmp_path: Path)
     for name, cursor in incremental.items():
         start = states[name][cursor]
         rows = second_records.get(name, [])
-        assert len(rows) < len(first_records[name]), f"{name}: the second read started over"
-        assert all(r[cursor] >= start for r in rows), f"{name}: a record from before the state"
+        assert len(rows) < max(len(first_records.get(name, [])), 1), f"{name}: the second read started over"
+        floor = _day_before(start) if cursor == "payment_date" else start
+        assert all(r[cursor] >= floor for r in rows), f"{name}: a record from before the state"
         assert second_states[name][cursor] >= start, f"{name}: the state went backwards"
-    keys = {s["stream"]["name"]: [k[0] for k in s["primary_key"]] for s in catalog["streams"]}
-    for name in set(first_records) - set(incremental):  # full refresh streams read everything again
-        key = lambda r, columns=keys[name]: tuple(str(r[c]) for c in columns)  # noqa: E731
-        assert sorted(map(key, second_records[name])) == sorted(map(key, first_records[name])), name
 
 
 @pytest.mark.parametrize("entry", _entries("full_refresh"))
 def test_full_refresh_reads_are_repeatable(entry: dict) -> None:
     """CAT's full-refresh test: two reads in a row return the same records."""
     catalog = _catalog(entry)
-    for configured in catalog["streams"]:
-        configured.update(sync_mode="full_refresh", cursor_field=[], destination_sync_mode="overwrite")
+    assert {configured["sync_mode"] for configured in catalog["streams"]} == {"full_refresh"}
     config_path = redirect(Path(entry["config_path"]))
     first, second = (_records(_run("read", config_path, catalog)) for _ in range(2))
-    assert set(first) == {s["stream"]["name"] for s in catalog["streams"]}
+    assert set(first) == {s["stream"]["name"] for s in catalog["streams"]} - EMPTY.get(entry["config_path"], set())
     keys = {s["stream"]["name"]: [k[0] for k in s["primary_key"]] for s in catalog["streams"]}
     for name, rows in first.items():
-        assert rows, f"{name}: no records"
         key = lambda r, columns=keys[name]: tuple(str(r[c]) for c in columns)  # noqa: E731
-        assert sorted(second[name], key=key) == sorted(rows, key=key)
+        assert sorted(second[name], key=key) == sorted(rows, key=key), name
         assert len({key(r) for r in rows}) == len(rows), f"{name}: a record was read twice"
 
 
 @pytest.mark.parametrize("section", ["basic_read", "incremental", "full_refresh"])
-def test_committed_catalogs_match_discover(section: str) -> None:
-    """Each configured catalog only asks what `discover` offers for that config's dialect."""
+def test_committed_catalogs_are_discovers(section: str) -> None:
+    """Each configured catalog is every stream `discover` offers for that config, as discover
+    describes it: full refreshes for `basic_read` and `full_refresh`, incremental (appended and
+    deduplicated on the stream's key, on its default cursor) wherever a stream supports it for
+    `incremental` — `python -m source_aroflo.catalog_tool --config ... [--mode full_refresh]`."""
     for entry in ACCEPTANCE[section]["tests"]:
-        discovered = _run("discover", redirect(Path(entry["config_path"]))).catalog.catalog
-        offered = {s.name: s for s in discovered.streams}
+        message = _run("discover", redirect(Path(entry["config_path"]))).catalog
+        offered = {s["name"]: s for s in AirbyteMessageSerializer.dump(message)["catalog"]["streams"]}
         catalog = _catalog(entry)
-        assert {s["stream"]["name"] for s in catalog["streams"]} == set(offered)
+        assert [s["stream"]["name"] for s in catalog["streams"]] == list(offered), entry["configured_catalog_path"]
         for configured in catalog["streams"]:
             stream = offered[configured["stream"]["name"]]
-            modes = {m.value for m in stream.supported_sync_modes}
-            assert set(configured["stream"]["supported_sync_modes"]) == modes
-            assert configured["sync_mode"] in modes
-            assert configured["stream"]["default_cursor_field"] == (stream.default_cursor_field or [])
-            if configured["sync_mode"] == "incremental":
-                assert configured["cursor_field"] == stream.default_cursor_field
-            assert configured["primary_key"] == stream.source_defined_primary_key
+            assert configured["stream"] == stream, f"{stream['name']}: not discover's description (regenerate the file)"
+            incremental = section == "incremental" and "incremental" in stream["supported_sync_modes"]
+            assert configured["sync_mode"] == ("incremental" if incremental else "full_refresh"), stream["name"]
+            assert configured["destination_sync_mode"] == ("append_dedup" if incremental else "overwrite")
+            assert configured["cursor_field"] == (stream["default_cursor_field"] if incremental else [])
+            assert configured["primary_key"] == stream["source_defined_primary_key"]
 
 
 def test_generated_configs_are_the_committed_samples(generated_secrets: GeneratedSecrets) -> None:
