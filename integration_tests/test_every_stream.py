@@ -27,15 +27,15 @@ from datetime import datetime, timezone
 import jsonschema
 import pytest
 
-from integration_tests.harness import (CHILD_ARRAYS, OFFERED, TABLES, ZONE_STREAMS, CHILD_STREAMS, as_key,
+from integration_tests.harness import (CHILD_ARRAYS, CHILD_STREAMS, OFFERED, TABLES, ZONE_STREAMS, as_key,
                                        catalog_from, child_stream, expected_key_set, keys_read, run_connector,
                                        sandbox_config)
 from integration_tests.sandbox import Dataset, SandboxServer
 from integration_tests.sandbox.dataset import FEED_ZONES
 
 PAGE = 5  # several pages a stream
-# A business of 0.9 years, re-read within 365 days: every edit falls inside the re-read window
-# (what an edit outside it means is the payments caveat, in test_quota/test_end_to_end).
+# A business of 0.9 years, re-read within 365 days: the edits fall inside the re-read window (an
+# edit to a record dated before the window is not promised: the README's caveat of dated zones).
 YEARS, WINDOW_DAYS = 0.9, 365
 HOUR = 3600
 
