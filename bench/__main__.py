@@ -1,7 +1,8 @@
 """`make bench` / `python -m bench`: the five measurements of issue 6 on the local sandbox.
 
 Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
-  BENCH_ONLY             comma list of sections: sitem,requests,budget,quota,cpu,zonememory,profile (default all)
+  BENCH_ONLY             comma list of sections: sitem,requests,budget,nochange,cpu,zonememory,profile (default all;
+                         `quota` is the old name of nochange)
   BENCH_RUNS             alternating runs per implementation for memory/CPU (default 3; 2 saves ~1 min)
   BENCH_REQ_USERS / _SUPPLIERS / _PAYMENTS   records for the request count (default 2345 / 1000 / 3171)
   BENCH_REQ_PAGE         page size for the request count, both dialects (default 100)
@@ -9,7 +10,7 @@ Knobs (environment variables; defaults finish in about 5 minutes on 2 cores):
   BENCH_BUDGET_ZONE_RECORDS  records in each of the other zones for it (default 60)
   BENCH_BUDGET_PAGE      zone page size for it (default 40: about 150 requests over the 42 streams)
   BENCH_BUDGET_LATENCY   sandbox latency in seconds (default 0.8)
-  BENCH_QUOTA_RECORDS / BENCH_QUOTA_ZONE_RECORDS / BENCH_QUOTA_CHANGES   quota section sizes (1200 / 700 / 60)
+  BENCH_NOCHANGE_RECORDS / BENCH_NOCHANGE_ZONE_RECORDS   sizes for the no-change sync (1200 / 700)
   BENCH_ZONE_MEM_SMALL / BENCH_ZONE_MEM_LARGE   records per stream for memory with every stream, fast API
                          (1000 / 5000, pages of 100: both fill the pipeline, so the ratio shows growth)
   BENCH_ZONE_MEM_SLOW_SMALL / BENCH_ZONE_MEM_SLOW_LARGE   the same at 0.3 s a page (300 / 1500)
@@ -31,12 +32,14 @@ import time
 from .common import env_float, env_int
 from .sections import bench_cpu_memory, bench_profile, bench_requests
 from .site_m import bench_site_m, measure_before
-from .zones import bench_budget, bench_quota, bench_zone_memory
+from .zones import bench_budget, bench_no_change, bench_zone_memory
 
 
 def main() -> int:
-    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "sitem,requests,budget,quota,cpu,zonememory,profile").split(",")
+    only = {s.strip() for s in os.environ.get("BENCH_ONLY", "sitem,requests,budget,nochange,cpu,zonememory,profile").split(",")
             if s.strip()}
+    if "quota" in only:  # the old name of the no-change section
+        only = (only - {"quota"}) | {"nochange"}
     runs = env_int("BENCH_RUNS", 3)
     mem_n = env_int("BENCH_MEM_N", 5000)
     started = time.monotonic()
@@ -59,9 +62,9 @@ def main() -> int:
         print(bench_budget(env_int("BENCH_BUDGET_RECORDS", 300), env_int("BENCH_BUDGET_ZONE_RECORDS", 60),
                            env_int("BENCH_BUDGET_PAGE", 40), env_float("BENCH_BUDGET_LATENCY", 0.8), 3, 120)["text"]
               + "\n", flush=True)
-    if "quota" in only:
-        print(bench_quota(env_int("BENCH_QUOTA_RECORDS", 1200), env_int("BENCH_QUOTA_ZONE_RECORDS", 700),
-                          env_int("BENCH_QUOTA_CHANGES", 60))["text"] + "\n", flush=True)
+    if "nochange" in only:
+        print(bench_no_change(env_int("BENCH_NOCHANGE_RECORDS", 1200), env_int("BENCH_NOCHANGE_ZONE_RECORDS", 700))["text"]
+              + "\n", flush=True)
     if "cpu" in only:
         print(bench_cpu_memory(mem_n, env_int("BENCH_CPU_RECORDS", 10 * mem_n), runs)["text"] + "\n", flush=True)
     if "zonememory" in only:

@@ -81,13 +81,15 @@ class _PeakWatcher(threading.Thread):
             self.stop_event.wait(self.interval)
 
 
-def run_child(args: Sequence[str], keep_stdout: bool = False, timeout: float = 600) -> ChildRun:
+def run_child(args: Sequence[str], keep_stdout: bool = False, timeout: float = 600,
+              env: Optional[dict] = None) -> ChildRun:
     """Run `args` from the repo root, stream its stdout (counting RECORD lines) and reap it with
-    `os.wait4`, whose rusage is this child's alone (CPU seconds); peak RSS from `VmHWM`."""
+    `os.wait4`, whose rusage is this child's alone (CPU seconds); peak RSS from `VmHWM`. `env`
+    adds to this process's environment (e.g. `site_clock`)."""
     with tempfile.TemporaryFile() as err:
         started = time.monotonic()
         process = subprocess.Popen(list(args), stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                   cwd=str(ROOT))
+                                   cwd=str(ROOT), env={**os.environ, **(env or {})})
         watcher = _PeakWatcher(process.pid)
         watcher.start()
         kept: List[bytes] = []
@@ -117,6 +119,12 @@ def run_child(args: Sequence[str], keep_stdout: bool = False, timeout: float = 6
         stderr = err.read().decode("utf-8", "replace")
     return ChildRun(process.returncode, wall, usage.ru_utime + usage.ru_stime, watcher.peak_kb / 1024.0, records,
                     b"".join(kept), stderr)
+
+
+def site_clock(server: Any) -> dict:
+    """The connector's clock pinned to the sandbox's (`SOURCE_AROFLO_NOW` = its dataset's `now`):
+    the sandbox's records, quota day and the connector's windows and "due" times share one clock."""
+    return {"SOURCE_AROFLO_NOW": server.dataset.now.isoformat()}
 
 
 class Files:

@@ -384,7 +384,7 @@ SCENARIOS = [
     Scenario("zone_status 888888", _on_each_wire({"fault": "zone_status", "code": 888888}), dialects=("hmac",)),
     Scenario("repeat_previous_page", lambda d: [{"fault": "repeat_previous_page", "match": {"table": w, "page": 2}}
                                                 for t in TABLES for w in WIRES[d][t]]),
-    Scenario("missing_id (once)", _on_each_wire({"fault": "missing_id", "index": 0})),
+    Scenario("missing_id (once)", _on_each_wire({"fault": "missing_id", "index": 2})),
     Scenario("mutate_during_read", _on_each_wire({"fault": "mutate_during_read", "count": 3, "pick": "first"}, skip=2)),
     Scenario("absurd Retry-After 99999", _on_each_wire({"fault": "absurd_retry_after"})),
     Scenario("fetches 50 ids a request + http_503, missing_id",
