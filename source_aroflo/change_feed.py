@@ -165,6 +165,7 @@ _UNREAD = object()
 class FetchToken:
     pending: Tuple[Change, ...]  # (id, change time) still to fetch, in change order
     size: int  # ids a request (1: AroFlo's single-id budget)
+    full: int = 0  # the ids a request before AroFlo refused one (0: never refused)
 
     @property
     def chunk(self) -> Tuple[Change, ...]:
@@ -173,7 +174,7 @@ class FetchToken:
     def halved(self) -> "FetchToken":
         if self.size // 2 < 1:
             raise TooSmall()
-        return replace(self, size=self.size // 2)
+        return replace(self, size=self.size // 2, full=self.full or self.size)
 
     def describe(self) -> str:
         what = "by id" if self.size == 1 else f"{len(self.chunk)} by id"
@@ -234,7 +235,7 @@ class FeedReader:
                 row[UPDATED_AT] = stamp
                 ordered.append(row)
         rest = token.pending[len(chunk):]
-        following = replace(token, pending=rest) if rest else None
+        following = replace(token, pending=rest, size=token.full or token.size, full=0) if rest else None
         cursor = chunk[-1][1]
         at, taken = self._last
         if at != cursor:

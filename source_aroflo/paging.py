@@ -48,11 +48,20 @@ class PageToken:
     page: int
     size: int
     previous: Optional[Tuple[Any, Any, int]] = None  # first id, last id, count of the page before
+    full: int = 0  # the size before AroFlo refused a page (0: never refused)
 
     def halved(self) -> "PageToken":
         offset = (self.page - 1) * self.size
         smaller = _smaller(self.size, offset)
-        return replace(self, size=smaller, page=offset // smaller + 1)
+        return replace(self, size=smaller, page=offset // smaller + 1, full=self.full or self.size)
+
+    def following(self, previous: Optional[Tuple[Any, Any, int]]) -> "PageToken":
+        """The next page: back at the full size as soon as the records read so far fill whole
+        pages of it (a refused page costs a few smaller pages, not the rest of the read)."""
+        read = self.page * self.size
+        if self.full and read % self.full == 0:
+            return PageToken(read // self.full + 1, self.full, previous)
+        return replace(self, page=self.page + 1, previous=previous)
 
     def describe(self) -> str:
         return f"page {self.page}"
@@ -64,11 +73,12 @@ class SeekToken:
     page: int
     size: int
     seen: FrozenSet[Any] = frozenset()  # keys already emitted at `after`
+    full: int = 0  # the size before AroFlo refused a page (0: never refused)
 
     def halved(self) -> "SeekToken":
         offset = (self.page - 1) * self.size
         smaller = _smaller(self.size, offset)
-        return replace(self, size=smaller, page=offset // smaller + 1)
+        return replace(self, size=smaller, page=offset // smaller + 1, full=self.full or self.size)
 
     def describe(self) -> str:
         return f"page {self.page}" + (f", from {self.after}" if self.after else "")
@@ -122,7 +132,7 @@ class NumberedPages:
         if signature and token.page > 1 and signature == token.previous:
             return Step(problem="the page repeats the previous page")
         full = received >= token.size
-        following = replace(token, page=token.page + 1, previous=signature) if full else None
+        following = token.following(signature) if full else None
         return Step(rows=rows, next=following, cursor=None if following else self.end)
 
 
@@ -183,7 +193,10 @@ class Seek:
         if last_key and last_key != bound_key:
             tail = frozenset(ident(row) for row in dated[bisect.bisect_left(keys, last_key):])
             # A page wholly on the new value is page 1 from that value already: go on to page 2.
-            following = SeekToken(self._canonical(last_key), 2 if len(tail) == len(rows) else 1, token.size, tail)
+            # From a new value the pages start afresh: back at the full size if a page was refused.
+            size = token.full or token.size
+            following = SeekToken(self._canonical(last_key), 2 if len(tail) == len(rows) and size == token.size else 1,
+                                  size, tail)
         else:
             # A whole page on one cursor value (or with no cursor at all): step by page number.
             following = replace(token, page=token.page + 1, seen=token.seen | frozenset(ident(row) for row in rows))

@@ -124,7 +124,7 @@ class AroFloStream(HttpStream):
         if self.attempts.kind == "daily_limit":
             raise QuotaStop("daily", self.attempts.problem)
         records = (answer.records if answer is not None else None) or []
-        step = interpret(records, self.mapper, self.key_columns[0], lambda rows: self._reader.take(self._token, rows, len(records)))
+        step = interpret(records, self.mapper, self.key_columns, lambda rows: self._reader.take(self._token, rows, len(records)))
         if step.problem is None:
             self.attempts.begin()
             self._next = step.next
@@ -181,14 +181,15 @@ class AroFloStream(HttpStream):
         next(iter(self.pages(reader)), None)
 
 
-def interpret(records: list, mapper: Any, ident: str, take: Any) -> Step:
+def interpret(records: list, mapper: Any, key: tuple, take: Any) -> Step:
     """An answer's records mapped to rows and handed to the reader (`take`), unless the page is
-    unusable: a record that is not an object, or one without its id."""
+    unusable: a record that is not an object, or one without its key (every column of it)."""
     try:
         rows = [mapper(record) for record in records]
     except (AttributeError, TypeError) as error:
         return Step(problem=f"a record is not a JSON object ({error})")
-    missing = sum(1 for row in rows if row.get(ident) in (None, ""))
-    if missing:
-        return Step(problem=f"{missing} record(s) on this page have no {ident}")
+    for column in key:
+        missing = sum(1 for row in rows if row.get(column) in (None, ""))
+        if missing:
+            return Step(problem=f"{missing} record(s) on this page have no {column}")
     return take(rows)

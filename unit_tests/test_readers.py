@@ -78,13 +78,21 @@ def test_a_page_that_repeats_the_previous_one_is_asked_again():
 
 
 def test_smaller_pages_start_exactly_where_the_refused_page_did():
-    assert PageToken(3, 500).halved() == PageToken(5, 250)  # 1,000 records read either way
-    assert PageToken(2, 6).halved() == PageToken(3, 3)
+    assert PageToken(3, 500).halved() == PageToken(5, 250, full=500)  # 1,000 records read either way
+    assert PageToken(2, 6).halved() == PageToken(3, 3, full=6)
     smaller = PageToken(3, 6).halved()  # 12 records read: pages of 3, from page 5
     assert (smaller.page - 1) * smaller.size == 12 and smaller.size == 3
     with pytest.raises(TooSmall):
         PageToken(4, 1).halved()
-    assert SeekToken(t(1), 3, 4).halved() == SeekToken(t(1), 5, 2)
+    assert SeekToken(t(1), 3, 4).halved() == SeekToken(t(1), 5, 2, full=4)
+
+
+def test_after_a_refused_page_the_read_goes_back_to_full_pages_as_soon_as_they_line_up():
+    smaller = PageToken(2, 6).halved()  # page 2 of 6 refused: records 7-9 as page 3 of 3
+    assert smaller.following(None) == PageToken(4, 3, full=6)  # 9 read is not a multiple of 6: 10-12 as page 4 of 3
+    pages = NumberedPages(USERS, 6, KEY)
+    step = pages.take(PageToken(4, 3, full=6), rows(t(1), t(2), t(3)), 3)
+    assert step.next == PageToken(3, 6, ("r0", "r2", 3))  # 12 read: page 3 of 6 is records 13-18
     assert FetchToken((("a", t(1)),) * 50, 50).halved().size == 25
     with pytest.raises(TooSmall):
         FetchToken((("a", t(1)),), 1).halved()

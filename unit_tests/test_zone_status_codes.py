@@ -260,9 +260,10 @@ class SmallerPagesTest(unittest.TestCase):
         data = {"suppliers": suppliers(14)}
         server, output = run(zone_config(max_records_per_page=6), "suppliers", data,
                              script={2: answer(status_body(8, "Response too large"))})
-        # 6 read, then pages of 3 (6 is a multiple of 3): page 3 starts at record 7.
+        # 6 read, then pages of 3 (6 is a multiple of 3): page 3 starts at record 7; once 12 are
+        # read, pages of 6 again: page 3 of 6 starts at record 13.
         self.assertEqual(server.asked, [every_supplier(1, 6), every_supplier(2, 6), every_supplier(3, 3),
-                                        every_supplier(4, 3), every_supplier(5, 3)])
+                                        every_supplier(4, 3), every_supplier(3, 6)])
         self.assertEqual([r["id"] for r in records_of(output)], [p["supplierid"] for p in data["suppliers"]])
 
     def test_stepping_through_one_cursor_value_keeps_the_offset(self):
