@@ -24,6 +24,7 @@ import contextlib
 import os
 import shutil
 import sys
+import threading
 import time
 import warnings
 from datetime import date
@@ -220,13 +221,34 @@ def money(value: Any) -> str:
     return "" if value is None else f"{float(value):,.2f}"
 
 
+_loading: Optional[threading.Thread] = None
+
+
+def prepare_warehouse() -> None:
+    """Clear .demo/warehouse/ and import PyAirbyte (some 5 s) in the background while the first
+    steps of the demo run."""
+    global _loading
+    shutil.rmtree(WAREHOUSE, ignore_errors=True)
+    pyairbyte_environment(WAREHOUSE / "logs")
+    warnings.filterwarnings("ignore", category=FutureWarning)  # its Google clients, about Python 3.11
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):  # said when the warehouse step imports it
+            import airbyte  # noqa: F401
+            import duckdb  # noqa: F401
+
+    _loading = threading.Thread(target=load, name="import-pyairbyte", daemon=True)
+    _loading.start()
+
+
 def full_refresh_into_warehouse(server: SandboxServer, streams: dict) -> Tuple[dict, Path, float]:
     """The full refresh of every stream, through PyAirbyte into its DuckDB cache (one table per
     stream, in `.demo/warehouse/`). Returns the keys of each table's rows, the cache's file and the
     seconds it took."""
     started = time.monotonic()
-    shutil.rmtree(WAREHOUSE, ignore_errors=True)
-    pyairbyte_environment(WAREHOUSE / "logs")
+    if _loading is None:
+        prepare_warehouse()
+    _loading.join()
     # PyAirbyte's progress lines, its dependencies' warnings and the connector's stderr go to a
     # file, not the demo.
     with quiet(WAREHOUSE / "pyairbyte.log"), warnings.catch_warnings():
@@ -453,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "hmac": f"zone API: a {b['users']}-person plumbing & electrical business, "
                                f"{round(b['years'] * 12)} months of history ({b['zones']['tasks']} jobs, "
                                f"{b['zones']['invoices']} invoices, {b['payments']} payments)"}[d] for d in dialects))
+    if "hmac" in dialects and not args.no_warehouse:
+        prepare_warehouse()
     code = 0
     server = None
     try:
