@@ -455,20 +455,19 @@ def test_current_invoice_lines_after_a_line_is_removed(warehouse: Warehouse, aft
 
 
 def test_pyairbyte_reads_the_rest_api(tmp_path: Path) -> None:
-    """The bearer dialect (the REST API's users, suppliers and payments) through PyAirbyte: check,
-    discover, a full refresh into a cache of its own."""
+    """The bearer dialect (the REST API's users, suppliers and payments) through PyAirbyte: every
+    stream it discovers, a full refresh into a cache of its own."""
     counts = {"users": 60, "suppliers": 40, "payments": 80}
     with SandboxServer(Dataset(**counts)) as server:
         config = sandbox_config(server, "bearer", max_records_per_page=25)
-        source = airbyte.get_source("source-aroflo", config=config,
-                                    local_executable=str(Path(sys.executable).parent / "source-aroflo"))
-        source.check()
-        assert sorted(source.get_available_streams()) == sorted(counts)
         cache = read_into_cache(airbyte, config, tmp_path, {}, full_refresh=True)
         con = duckdb.connect(str(cache.db_path), read_only=True)
         try:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                                "WHERE table_name NOT LIKE '%airbyte%'").fetchall()}
+            assert tables == set(counts)
             for stream, count in counts.items():
                 assert con.execute(f"SELECT count(*), count(DISTINCT id) FROM {stream}").fetchone() == (count, count)
         finally:
             con.close()
-        assert server.stats()["total"] >= 10  # check, and three streams of 2-4 pages each
+        assert server.stats()["total"] >= 9  # three streams of 2-4 pages each
