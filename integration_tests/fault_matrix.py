@@ -260,6 +260,12 @@ def cdk_read_lines(run: Run) -> List[str]:
     return [log["message"] for log in run.logs if re.match(r"Read \d+ records from ", log["message"])]
 
 
+def skipped_feed_entries(run: Run) -> List[str]:
+    """The change feed's read saying it skipped entries (without a zone name, id or time): the
+    changes they stood for, in whatever zone, are not read by this sync."""
+    return [log["message"] for log in run.logs if "without a zone name, id or time skipped" in log["message"]]
+
+
 def stdout_problems(run: Run) -> List[str]:
     """Things that must never reach stdout: tracebacks (also inside traces and logs) and
     lines that are not Airbyte messages."""
@@ -421,10 +427,14 @@ def run_scenario(scenario: Scenario, dialect: str) -> dict:
     delivered = sum(d.delivered for d in got.values())
     dups = sum(d.duplicate_count for d in got.values())
     problems = [p for r in runs for p in stdout_problems(r)]
+    skipped = [m for r in runs for m in skipped_feed_entries(r)]
+    if skipped:  # a change of another zone lost: the sandbox's feed entries all have their id
+        note = "the change feed skipped entries"
+        problems.append(note)
     if scenario.kind == SURVIVE:
         ok = run.returncode == 0 and delivered == exp and not run.errors and not problems
     elif scenario.kind == FAIL:
-        ok = run.returncode != 0 and bool(run.errors) and not problems
+        ok = run.returncode != 0 and bool(run.errors) and not [p for p in problems if not p.startswith("the change")]
     else:
         ok = (all(r.returncode == 0 and not r.errors for r in runs) and bool(waiting_states(run))
               and len([w for w in warnings(run) if WAITING in w]) == 1 and delivered == exp and not problems
