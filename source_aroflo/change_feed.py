@@ -190,6 +190,7 @@ class FeedReader:
         self.changes, self.end = changes, end
         self.ids_per_request = ids_per_request  # 1 (single-id budget) or up to 50 (daily limit)
         self._seek = seek
+        self._stamps = dict(changes)  # id -> the feed's change time
         self._seen: Set[str] = set()
         self._last: Tuple[Optional[str], set] = (None, set())
 
@@ -214,7 +215,7 @@ class FeedReader:
         if not isinstance(token, FetchToken):
             step = self._seek.take(token, rows, received)
             if step.problem is None:
-                self._seen.update(str(self.key(row)) for row in step.rows)
+                step.rows = self._changed(step.rows)
                 step.cursor = None  # the state moves only once every change is in
                 if step.next is None:  # what the seek did not return is fetched by id
                     step.next = self._fetch([c for c in self.changes if c[0] not in self._seen])
@@ -222,6 +223,21 @@ class FeedReader:
                         step.cursor = self.end
             return step
         return self._fetched(token, rows)
+
+    def _changed(self, rows: list) -> list:
+        """The seek's rows the feed lists as changed, once, with the feed's change time: a row the
+        seek returns that the feed does not list (one the previous sync took at its saved instant,
+        or one changed after the feed was read) is not a change of this sync."""
+        kept = []
+        for row in rows:
+            ident = str(self.key(row))
+            stamp = self._stamps.get(ident)
+            if stamp is None or ident in self._seen:
+                continue
+            self._seen.add(ident)
+            row[UPDATED_AT] = stamp
+            kept.append(row)
+        return kept
 
     def _fetched(self, token: FetchToken, rows: list) -> Step:
         chunk = token.chunk

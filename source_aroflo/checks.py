@@ -13,6 +13,7 @@ JOIN_FIELDS = {  # a join, and the field it adds to each record
     "lineitems": "lines", "stocklevels": "stocklevels", "tasktotals": "tasktotals",
     "notes": "notes", "customfields": "customfields", "documentsandphotos": "documentsandphotos",
     "locations": "locations", "contacts": "contacts", "priorities": "priorities", "items": "items",
+    "task": "task", "project": "project",
 }
 
 

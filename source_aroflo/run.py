@@ -206,6 +206,7 @@ def run(args: Optional[List[str]] = None) -> None:
         check_input_files(files)
         source = SourceAroflo()
         launch(source, argv)
+        signals.stopping = True  # the work is done: a signal now (a client closing us) changes nothing
     except KeyboardInterrupt:  # Interrupted, or a plain KeyboardInterrupt (SIGINT before the handler)
         signals.stop()
     except Exception as error:  # noqa: BLE001 - turned into one error trace, no traceback

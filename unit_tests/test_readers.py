@@ -368,3 +368,14 @@ def test_a_zone_with_its_own_update_time_can_seek_first_and_fetch_only_what_the_
     assert isinstance(step.next, FetchToken) and [i for i, _ in step.next.pending] == ["c"]
     last = reader.take(step.next, [{"id": "c"}], 1)
     assert last.cursor == t(3)
+
+
+def test_a_seek_emits_only_what_the_feed_lists_as_changed_with_the_feeds_change_time():
+    seek = Seek(TASKS, "updated_at", 500, KEY, t(0))
+    reader = FeedReader(TASKS, KEY, [("a", t(1, 30)), ("b", t(2))], t(2), 50, seek=seek)
+    # `z` sits on the previous sync's saved instant (taken then); `a` carries its own, later time.
+    answer = [{"id": "z", "updated_at": t(0)}, {"id": "a", "updated_at": t(1, 31)}, {"id": "a", "updated_at": t(1, 31)},
+              {"id": "b", "updated_at": t(2)}]
+    step = reader.take(reader.first(), answer, 4)
+    assert [(r["id"], r["updated_at"]) for r in step.rows] == [("a", t(1, 30)), ("b", t(2))]
+    assert step.next is None and step.cursor == t(2)

@@ -79,8 +79,8 @@ class FullRefreshTest(unittest.TestCase):
         data = {"invoices": [invoice(i) for i in range(3)]}
         server, _ = run(zone_config(max_records_per_page=2), "invoices", data=data)
         self.assertEqual(server.asked, [
-            zone_request("invoices").where("invoiceid", "!=", "0").join("lineitems").page(1).size(2),
-            zone_request("invoices").where("invoiceid", "!=", "0").join("lineitems").page(2).size(2)])
+            zone_request("invoices").where("invoiceid", "!=", "0").join("lineitems", "task").page(1).size(2),
+            zone_request("invoices").where("invoiceid", "!=", "0").join("lineitems", "task").page(2).size(2)])
 
     def test_a_child_stream_selected_alone_reads_its_parent_zone_with_the_join_it_needs(self):
         data = {"tasks": [task(1, customfields=[{"fieldid": "F1==", "name": "Shirt", "type": "text", "value": "L"}])]}

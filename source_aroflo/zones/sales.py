@@ -71,8 +71,9 @@ QUOTELINEITEMS = Zone(
 
 INVOICES = Zone(
     "invoices", id="invoiceid",
-    reading=FEED_OR_SEEK, cursor="lastupdateddatetimeutc", default_filter="Created_UTC", joins=('lineitems',),
-    doc="Customer invoices, with their lines.",
+    # `task` joins the job the invoice bills (its id, number and client): without it AroFlo sends `task: {}`.
+    reading=FEED_OR_SEEK, cursor="lastupdateddatetimeutc", default_filter="Created_UTC", joins=('lineitems', 'task'),
+    doc="Customer invoices, with their lines and the job they bill.",
     where="""invoiceid:id status cusinvoiced dateinvoiced:date duedate:date taskdaterequested:date
            taskdatetimerequested:local taskdatecompleted:date taskdatetimecompleted:local
            linkprocesseddate:date lastupdatedutc:utc lastupdateddatetimeutc:utc createdutc:date

@@ -590,31 +590,22 @@ def test_a_busy_hour_changes_what_a_trades_business_changes(site):
 
 
 # ------------------------------------------------------------------------------ size, time
-def test_site_m_at_a_tenth_builds_fast_and_small_and_serves_a_page_fast():
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+def test_site_m_at_a_tenth_has_site_ms_sizes_and_serves_a_full_page():
+    # (how fast and how small it is, `make bench` measures: no timing here)
     ds = Dataset.site_m(0.1)
-    built = time.perf_counter() - t0
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert built < 8, built
-    assert grown_mb < 300, grown_mb
     for zone, n in SITE_M.items():
         assert ds.count(zone) == max(1, round(n * 0.1)), zone
     assert sum(1 for i in range(ds.count("users")) if ds.site.t["users"].left[i] < 0) in range(3, 7)
     eng = ZoneEngine(ds)
     query = q("tasks", ("where", "and|lastupdateddatetimeutc|>|2000-01-01"), ("order", "lastupdateddatetimeutc|asc"))
     eng.select(query)
-    t0 = time.perf_counter()
-    page = eng.page(query)
-    assert len(page) == 500 and time.perf_counter() - t0 < 0.8
+    assert len(eng.page(query)) == 500
 
 
-def test_small_default_dataset_builds_and_renders_in_well_under_a_second():
-    t0 = time.perf_counter()
+def test_small_default_dataset_renders_every_zone():
     ds = Dataset()
     for zone in ZONES:
-        ds.zone_records(zone)
-    assert time.perf_counter() - t0 < 1.0
+        assert ds.zone_records(zone) is not None, zone
 
 
 def test_a_prerendering_server_tells_a_joined_page_from_a_plain_one():
