@@ -59,7 +59,6 @@ def test_table_renders_every_row():
     assert "1.50" in text and "1,234" in text and text.count("\n") == 6
 
 
-@pytest.mark.slow
 def test_request_counts_are_measured_on_the_wire(section):
     result = section("test_request_counts_are_measured_on_the_wire")
     figures = result["figures"]
@@ -91,7 +90,6 @@ def test_budget_run_checks_order_checkpoints_and_limits(section):
     assert math.isclose(f["limit_s"], 1.2 * f["requests"] / 2)
 
 
-@pytest.mark.slow
 def test_cpu_memory_and_profile_figures_are_produced(section):
     result, profiled = section("test_cpu_memory_and_profile_figures_are_produced")
     f = result["figures"]
@@ -114,7 +112,6 @@ def test_cpu_memory_and_profile_figures_are_produced(section):
     assert any("map_rest" in w or "interpret" in w for w in own), own
 
 
-@pytest.mark.slow
 def test_a_sync_with_no_change_costs_nothing_on_feed_zones(section):
     f = section("test_a_sync_with_no_change_costs_nothing_on_feed_zones")["figures"]
     assert f["feed_zones_no_change"] == 0, f["spent"]["none"]
@@ -123,7 +120,6 @@ def test_a_sync_with_no_change_costs_nothing_on_feed_zones(section):
     assert f["records"]["none"] < f["records"]["first"]
 
 
-@pytest.mark.slow
 def test_site_m_replays_a_day_on_aroflo_s_quota(section):
     f = section("test_site_m_replays_a_day_on_aroflo_s_quota")["figures"]
     assert f["first_days"] >= 1 and f["first_daily"] > 0
@@ -134,7 +130,6 @@ def test_site_m_replays_a_day_on_aroflo_s_quota(section):
     assert f["met"], f
 
 
-@pytest.mark.slow
 def test_zone_memory_figures_are_produced(section):
     f = section("test_zone_memory_figures_are_produced")["figures"]
     assert f["rss"]["small"] > 0 and f["rss"]["large"] > 0 and f["records"]["large"] > f["records"]["small"]

@@ -22,13 +22,13 @@ from integration_tests.sandbox.zone import id_where_field
 
 # The sandbox dataset's id dialect for each connector dialect.
 ID_DIALECT = {"bearer": "rest", "hmac": "zone"}
-# The incremental cursor of each stream (contract §4): zone suppliers' comes from the change feed
+# The incremental cursor of each stream: zone suppliers' comes from the change feed
 # (`lastupdate`), zone payments (no update time) sync on their date paid.
 CURSORS = {
     "bearer": {"users": "updated_at", "suppliers": "updated_at", "payments": "updated_at"},
     "hmac": {"users": "updated_at", "suppliers": "updated_at", "payments": "payment_date"},
 }
-# Seed columns (contract §3): every record must carry all of them, null when the API has none.
+# Seed columns (the seed README's tables): every record must carry all of them, null when the API has none.
 SEED_COLUMNS = {
     "users": ["id", "first_name", "last_name", "email", "phone", "role", "department", "employee_id",
               "status", "access_level", "territory", "created_at", "updated_at"],

@@ -24,7 +24,6 @@ from integration_tests.harness import (Run, catalog_from, child_stream, expected
                                        sandbox_config)
 from integration_tests.sandbox.zone import record_id_field
 
-pytestmark = pytest.mark.slow
 
 # A year of a small business: every zone has records, invoices and orders several lines.
 SIZES = {"*": 12, "tasks": 60, "tasklabours": 80, "taskmaterials": 80, "timesheets": 90, "invoices": 30,

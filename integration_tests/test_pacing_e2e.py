@@ -10,7 +10,6 @@ the sandbox's own count of rejections is what proves the pacing.
 
 from __future__ import annotations
 
-import pytest
 
 from integration_tests.fault_matrix import clock_env, early_state, state_count_problems, statuses
 from integration_tests.harness import TABLES, configured_catalog, run_connector
@@ -34,7 +33,6 @@ def _assert_every_record_once(server, run, figures: str) -> None:
         assert statuses(run)[table][-1] == "COMPLETE", f"{table}: {statuses(run)[table]}"
 
 
-@pytest.mark.slow
 def test_zone_read_stays_within_aroflo_rate_limits(sandbox):
     server = sandbox(users=90, suppliers=70, payments=90,
                      rate_limit_per_second=PER_SECOND, rate_limit_per_minute=PER_MINUTE)
@@ -64,7 +62,6 @@ def test_zone_read_stays_within_aroflo_rate_limits(sandbox):
     assert span >= (requests - PER_SECOND) / PER_SECOND * 0.95, figures
 
 
-@pytest.mark.slow
 def test_a_connector_set_faster_than_aroflo_allows_waits_out_rejections_at_half_the_pace(sandbox):
     """Another program on the same keys, or a pace set too high: AroFlo rejects (status 6). Every
     stream waits, the pace halves, and the incremental sync finishes with every record once,

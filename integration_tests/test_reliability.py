@@ -79,7 +79,6 @@ def _requests(server: SandboxServer, zone: str) -> list:
 
 # ---- the mixed fault plan ----------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_mixed_fault_plan_delivers_every_record(server, dialect):
     s = server(mixed_plan(dialect))
     run = read(s, dialect)

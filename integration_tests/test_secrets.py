@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from integration_tests.harness import TABLES, configured_catalog, run_connector
 from integration_tests.sandbox import Dataset, SandboxServer, encode_uri_component
@@ -64,7 +63,6 @@ def _forbidden(dialect: str, server: SandboxServer) -> dict:
     return found, signatures
 
 
-@pytest.mark.slow
 def test_no_secret_in_any_output_with_every_debug_switch_on(dialect):
     server = SandboxServer(Dataset(users=30, suppliers=20, payments=30), faults=FAILING, log_size=5000,
                            bearer_token=GOOD["bearer"]["api_key"], zone_credentials=GOOD["hmac"]).start()

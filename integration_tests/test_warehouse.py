@@ -41,7 +41,6 @@ with warnings.catch_warnings():
     import airbyte  # noqa: E402  (after its environment)
     import duckdb  # noqa: E402
 
-pytestmark = pytest.mark.slow
 
 # Six months of a 14-person plumbing & electrical business: enough jobs, timesheets, materials and
 # unpaid invoices that every recipe has answers (every ageing bucket holds money).

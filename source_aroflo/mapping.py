@@ -1,4 +1,4 @@
-"""API records -> rows (contract §3 for the seed tables, the declarations for everything else).
+"""API records -> rows (the seed README's columns for its three tables, the declarations for everything else).
 
 A mapper is built once per stream and sync and is a plain function over one record: flatten the
 declared objects with `_`, type every declared field (`values.py`; AroFlo's blanks become null),

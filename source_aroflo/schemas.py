@@ -4,7 +4,7 @@
   kind (`fields.py`); arrays are arrays of objects whose declared fields are typed too; then the
   cursor column (`updated_at`, or `read_at` for zones without an update time) and Airbyte's
   `_ab_cdc_deleted_at` (set on a record AroFlo deleted).
-- The seed tables' columns (contract §3) come first in both dialects; in the zone dialect the
+- The seed tables' columns (the seed README's three tables) come first in both dialects; in the zone dialect the
   zone's other fields follow (those the column rules do not turn into seed columns), in the REST
   dialect the REST API's own extra fields.
 - A child stream (lines, custom fields) has its parent's id, the item's fields (objects

@@ -1,4 +1,4 @@
-"""The seed's three tables (contract §3): their columns, and how the zone dialect fills them.
+"""The seed's three tables (the seed README's three tables): their columns, and how the zone dialect fills them.
 
 Each column of a seed table is filled in the zone dialect by one rule over the record's
 flattened fields; the rules are data here, compiled once per stream by `mapping.py`.

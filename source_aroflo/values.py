@@ -175,7 +175,7 @@ def converter_for(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-# ---- site-local times (§5.3) ----------------------------------------------------------------
+# ---- site-local times ---------------------------------------------------------------------
 @lru_cache(maxsize=4096)
 def local_to_utc(value: str, tz: tzinfo) -> Optional[str]:
     """A site-local date-time (`2023/05/23 08:28:15`, `2018-10-16 13:30:19.58`) -> UTC `...Z`.

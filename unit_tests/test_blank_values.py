@@ -1,4 +1,4 @@
-"""Blank values (§5.2): an empty date is "", an empty date-time is " " (one space).
+"""Blank values: an empty date is "", an empty date-time is " " (one space).
 
 A record whose cursor is blank must never fail a sync and never vanish: a full refresh returns
 it, a first incremental sync returns it, the state never becomes blank or goes backwards, and a

@@ -24,7 +24,7 @@ CONTRACT_ZONES = {
     "substatus", "suppliers", "taskexpenses", "tasklabours", "taskmaterials", "tasks", "tasktypes", "timesheets",
     "trackingcentres", "transactionterms", "userposition", "users", "workorderlineitems", "workorders",
 }
-# §5.5: list keys that are not the zone name.
+# List keys that are not the zone name.
 LIST_KEYS = {"inventory": "items", "taskexpenses": "expenses", "tasklabours": "labours", "taskmaterials": "materials",
              "substatus": "substatuses", "userposition": "userpositions", "messageboard": "messageboards"}
 

@@ -1,4 +1,4 @@
-"""API records -> rows of the normalized tables (contract §3), for both dialects, and the values
+"""API records -> rows of the normalized tables (the seed README's columns), for both dialects, and the values
 on the way (`values.py`).
 
 `build_mapper(dialect, table)` is what the streams use; these tests call it the
@@ -236,7 +236,7 @@ def test_zone_suppliers_map_to_the_seed_columns() -> None:
     assert row["tax_id"] == "51 824 753 556"
     assert row["account_code"] == "ACC-1001"
     assert row["status"] == "active"
-    # Site-local (§5.3): 13:30 in Melbourne on 16 October 2018 (daylight time, +11:00) is 02:30 UTC.
+    # Site-local: 13:30 in Melbourne on 16 October 2018 (daylight time, +11:00) is 02:30 UTC.
     assert row["created_at"] == "2018-10-16T02:30:19.580Z"
     assert row["updated_at"] is None  # the zone has no last-updated field for suppliers
     assert row["postable"] is True

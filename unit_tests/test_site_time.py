@@ -1,4 +1,4 @@
-"""Site-local times (§5.3): fields without `utc` in their name are the AroFlo site's local time,
+"""Site-local times: fields without `utc` in their name are the AroFlo site's local time,
 converted to UTC with the `site_timezone` option (default Australia/Melbourne).
 
 Every expected UTC value here is worked out by hand from the zone's offset on that day (written

@@ -1,5 +1,5 @@
-"""Zone answers as AroFlo's own examples give them: no `status` (§5.8), list keys that are not the
-zone name (§5.5), a mistyped base_url, a server that stays down, and what a payment is linked to."""
+"""Zone answers as AroFlo's own examples give them: no `status`, list keys that are not the
+zone name, a mistyped base_url, a server that stays down, and what a payment is linked to."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def without_status(list_key, records):
                              "currentpageresults": len(records)}}
 
 
-# ---- §5.8: zoneresponse without status ----------------------------------------------------------
+# ---- zoneresponse without status ----------------------------------------------------------
 def test_a_quotes_answer_with_zoneresponse_and_no_status_is_a_success():
     quotes = [{"quoteid": "Q1==", "quotenumber": "1001", "status": "Open"},
               {"quoteid": "Q2==", "quotenumber": "1002", "status": "Approved"}]
@@ -50,7 +50,7 @@ def test_a_users_answer_without_status_is_a_success_too():
     assert len(server.requests) == 1
 
 
-# ---- §5.5: list keys that are not the zone name ---------------------------------------------------
+# ---- list keys that are not the zone name ---------------------------------------------------
 LIST_KEYS = [
     # zone, list key, id field, full-read where field
     ("inventory", "items", "itemid", "itemid"),

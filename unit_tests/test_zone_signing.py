@@ -1,4 +1,4 @@
-"""HMAC signing of zone requests (contract §1): vectors, encoding, and the bytes actually sent."""
+"""HMAC signing of zone requests: vectors, encoding, and the bytes actually sent."""
 
 from __future__ import annotations
 

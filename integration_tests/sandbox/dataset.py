@@ -13,7 +13,7 @@ import bisect
 import functools
 import threading
 from datetime import datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List
 
 from . import docs
 from .business.core import TAGS, decode_zone_id as _decode, mix, rid
@@ -24,7 +24,7 @@ from .shape import SITE_TZ, Template
 TABLES = ("users", "suppliers", "payments")
 # Every zone the sandbox serves (all of AroFlo's documented zones with a GET but `lastupdate`).
 ZONE_NAMES = TABLES + tuple(z for z in _SITE_ZONES if z not in TABLES)
-# The zones AroFlo documents in the `lastupdate` change feed (§5.6); a server or dataset can
+# The zones AroFlo documents in the `lastupdate` change feed; a server or dataset can
 # name others (`feed_zones=`), e.g. to play a site whose feed also carries users.
 FEED_ZONES = docs.FEED_ZONES
 # The documented feed zones the sandbox serves (the default feed).

@@ -151,7 +151,7 @@ JOINS: Dict[str, Dict[str, List[str]]] = {
                    "documentsandphotos": ["documentsandphotos"]},
 }
 
-# The zones AroFlo's change feed (`lastupdate`) documents (§5.6), and the id field each entry's
+# The zones AroFlo's change feed (`lastupdate`) documents, and the id field each entry's
 # `zoneidreference` names (the examples: taskid, purchaseorderid, quoteid, materiallineid).
 FEED_ZONES = ("tasks", "purchaseorders", "invoices", "clients", "suppliers", "locations", "tasklabours",
               "taskmaterials", "taskexpenses", "quotes")
@@ -160,7 +160,7 @@ FEED_ID_REFERENCE = {"tasks": "taskid", "purchaseorders": "purchaseorderid", "in
                      "tasklabours": "labourlineid", "taskmaterials": "materiallineid",
                      "taskexpenses": "expenselineid", "quotes": "quoteid"}
 
-# Zones whose example answers carry `zoneresponse` without `status` (§5.8).
+# Zones whose example answers carry `zoneresponse` without `status`.
 NO_ENVELOPE = frozenset({"quotes", "quotelineitems"})
 
 

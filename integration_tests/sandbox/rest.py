@@ -1,4 +1,4 @@
-"""REST (bearer) dialect: auth, parameter validation and paging (contract §2).
+"""REST (bearer) dialect: auth, parameter validation and paging (the bearer-token API the seed README describes).
 
 Strict on purpose: bad parameters get 400 so connector bugs surface in tests.
 """

@@ -25,7 +25,7 @@ from .signing import BEARER_TOKEN, DEFAULT_MAX_SKEW_S, ZONE_CREDENTIALS, verify_
 from .stats import Stats
 from .zone import LIST_KEYS, ZoneEngine, ZoneError, id_where_field, parse_zone_query, record_id_field
 
-# §5.8: AroFlo's own examples of these zones carry `zoneresponse` without `status`.
+# AroFlo's own examples of these zones carry `zoneresponse` without `status`.
 NO_ENVELOPE = frozenset({"quotes", "quotelineitems"})
 
 try:
@@ -319,7 +319,7 @@ class SandboxServer:
                     if mutate:
                         mutate(records)
             ms = max(1, int((time.perf_counter() - t0) * 1000))
-            key = LIST_KEYS.get(q.zone, q.zone)  # §5.5: inventory -> items, tasklabours -> labours...
+            key = LIST_KEYS.get(q.zone, q.zone)  # inventory -> items, tasklabours -> labours...
             envelope = {} if q.zone in NO_ENVELOPE else {"status": "0", "statusmessage": "Login OK"}
             body = dumps({**envelope, "zoneresponse": {
                 key: None if fast else records,

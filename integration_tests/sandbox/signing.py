@@ -1,4 +1,4 @@
-"""Zone-API authentication: HMAC-SHA512 signature and header checks (contract §1).
+"""Zone-API authentication: HMAC-SHA512 signature and header checks (apidocs.aroflo.com).
 
 Implemented independently of the connector so the sandbox can catch signing bugs.
 The signed `varString` is the raw query string exactly as it arrived on the wire.

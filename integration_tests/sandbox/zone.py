@@ -1,4 +1,4 @@
-"""Zone-API query engine: `where` / `order` / `join` / paging over the dataset (contract §1).
+"""Zone-API query engine: `where` / `order` / `join` / paging over the dataset (apidocs.aroflo.com).
 
 What a zone accepts comes from AroFlo's docs (`docs.py`, the fixture): its WHERE fields (and
 the ones its own example requests use) with their documented types, `and`/`or` clauses with
@@ -30,7 +30,7 @@ DEFAULT_WINDOW_DAYS = 30
 OPS = ("=", "!=", "<", ">", ">=", "IN", "NOT IN")
 _DATE = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})(?: (\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 
-# The list key of each zone's answer (§5.5: not always the zone name), from the docs.
+# The list key of each zone's answer (not always the zone name), from the docs.
 LIST_KEYS = {name: docs.zone(name).list_key for name in docs.zone_names()}
 LIST_KEYS.setdefault("lastupdate", "lastupdate")
 # The lastupdate WHERE table spells three zone names in the singular (docs/api/lastupdate.md).

@@ -11,10 +11,8 @@ responses (the docs fixture), in AroFlo's value formats.
 from __future__ import annotations
 
 import re
-import resource
-import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +21,7 @@ import pytest
 from integration_tests.sandbox import Dataset, docs
 from integration_tests.sandbox.business.core import TAGS, decode_zone_id
 from integration_tests.sandbox.dataset import SITE_M, template
-from integration_tests.sandbox.zone import ZoneEngine, ZoneError, id_where_field, parse_zone_query
+from integration_tests.sandbox.zone import ZoneEngine, ZoneError, parse_zone_query
 
 SANDBOX = Path(__file__).resolve().parents[2] / "integration_tests" / "sandbox"
 ZONES = [z for z in docs.zone_names() if z != "lastupdate"]
@@ -484,7 +482,6 @@ def test_touch_edits_like_a_business_and_moves_update_time_and_feed():
     rec = ds.zone_record("invoices", inv)
     assert (before, rec["status"]) in (("pending approval", "approved"), ("approved", "processed"))
     assert rec["lastupdateddatetimeutc"] == stamp and _feed_time(ds, "invoices", zid) == stamp
-    lab = s.t["tasklabours"]
     k = ds.index_of("tasklabours", ds.add("tasklabours", 1, at=ds.now - timedelta(hours=2))[0])
     before = ds.zone_record("tasklabours", k)["hours"]
     ds.touch("tasklabours", [ds.zone_id("tasklabours", k)], at=at)

@@ -1,4 +1,4 @@
-"""Self tests for the AroFlo sandbox (integration_tests/sandbox): contract §1/§2 behaviour."""
+"""Self tests for the AroFlo sandbox (integration_tests/sandbox): both dialects' behaviour."""
 
 from __future__ import annotations
 
@@ -337,7 +337,7 @@ def test_every_documented_zone_answers_with_its_list_key_and_default_filter(serv
             windowed = zone_get(sess, server, [("zone", name)]).json()["zoneresponse"].get(facts.list_key, [])
             assert len(windowed) < len(records), name
     quotes = zone_get(sess, server, [("zone", "quotes"), ("where", "and|quoteid|!=|0")]).json()
-    assert "status" not in quotes and "zoneresponse" in quotes  # §5.8, as AroFlo's own examples
+    assert "status" not in quotes and "zoneresponse" in quotes  # as AroFlo's own examples
 
 
 # --------------------------------------------------------------- rate limits
