@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.harness import sandbox_config
+from integration_tests.harness import run_connector, sandbox_config
 from integration_tests.sandbox import Dataset, SandboxServer
 
 
@@ -33,3 +33,12 @@ def dialect(request) -> str:
 @pytest.fixture
 def config_for():
     return sandbox_config
+
+
+@pytest.fixture(scope="session")
+def discovered():
+    """discover's catalog of the zone dialect (every stream), once for the session."""
+    with SandboxServer(Dataset(users=5, suppliers=5, payments=5, zones=2)) as server:
+        run = run_connector("discover", sandbox_config(server, "hmac"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.catalog()

@@ -256,3 +256,15 @@ def keys_read(run: Run, stream: dict) -> list:
 def expected_key_set(server: Any, name: str, dialect: str) -> set:
     """`expected_keys` as `as_key` tuples, comparable with `keys_read`."""
     return {as_key(k) for k in expected_keys(server, name, dialect)}
+
+
+def past_melbourne_midnight(server: Any) -> None:
+    """Move the sandbox's clock past the next 00:00 Australia/Melbourne, when AroFlo's daily
+    counters reset."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    now = server.dataset.now
+    local = now.astimezone(ZoneInfo("Australia/Melbourne"))
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
+    server.dataset.advance((midnight - now).total_seconds())

@@ -19,25 +19,13 @@ connector to, on the sandbox's wire and on the sandbox's clock:
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-import pytest
-
-from integration_tests.harness import catalog_from, run_connector, sandbox_config
+from integration_tests.harness import catalog_from, past_melbourne_midnight, run_connector, sandbox_config
 from integration_tests.sandbox.dataset import FEED_ZONES
 
 OWN_UPDATE_TIME = ("invoices", "locations", "tasks")  # feed zones that may seek on their own update time instead
 CHUNK = 50
-
-
-@pytest.fixture(scope="module")
-def discovered():
-    from integration_tests.sandbox import Dataset, SandboxServer
-
-    with SandboxServer(Dataset(users=5, suppliers=5, payments=5, zones=2)) as server:
-        run = run_connector("discover", sandbox_config(server, "hmac"))
-    assert run.returncode == 0, run.stderr[-2000:]
-    return run.catalog()
 
 
 def _spent(server, zone: str) -> dict:
@@ -95,16 +83,6 @@ def _delivered_once_with_their_change_time(server, run, zone: str, ids, before: 
                                   "previous state", before)
     assert len(got) == len(set(got)), f"{zone}: a change delivered twice"
     assert {r[_key(zone)]: r["updated_at"] for r in records} == _change_times(server, zone, ids), zone
-
-
-def _past_melbourne_midnight(server) -> None:
-    """Move the sandbox's clock past the next 00:00 Australia/Melbourne: AroFlo's counters reset."""
-    from zoneinfo import ZoneInfo
-
-    now = server.dataset.now
-    local = now.astimezone(ZoneInfo("Australia/Melbourne"))
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
-    server.dataset.advance((midnight - now).total_seconds())
 
 
 def test_a_sync_in_which_nothing_changed_spends_nothing_on_feed_zones(sandbox, discovered):
@@ -192,7 +170,7 @@ def test_the_daily_limit_mid_feed_stops_cleanly_and_the_next_day_delivers_the_re
     assert "waiting_until" not in stopped.stream_state("tasks")
 
     server.set_faults([])
-    _past_melbourne_midnight(server)
+    past_melbourne_midnight(server)
     next_day = run_connector("read", config, catalog, state=stopped.final_state(), now=server)
     _ok(next_day)
     again = {r["quoteid"] for r in next_day.records_of("quotes")}

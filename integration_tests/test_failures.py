@@ -10,19 +10,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from integration_tests.harness import catalog_from, run_connector, sandbox_config
-
-
-@pytest.fixture(scope="module")
-def discovered():
-    from integration_tests.sandbox import Dataset, SandboxServer
-
-    with SandboxServer(Dataset(users=5, suppliers=5, payments=5, zones=2)) as server:
-        run = run_connector("discover", sandbox_config(server, "hmac"))
-    assert run.returncode == 0, run.stderr[-2000:]
-    return run.catalog()
 
 
 def _stream_errors(run) -> list:

@@ -21,19 +21,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from integration_tests.harness import catalog_from, expected_keys, key_of, run_connector, sandbox_config
+from integration_tests.harness import (catalog_from, expected_keys, key_of, past_melbourne_midnight, run_connector,
+                                       sandbox_config)
 
 RESERVE = 400
-
-
-@pytest.fixture(scope="module")
-def discovered():
-    from integration_tests.sandbox import Dataset, SandboxServer
-
-    with SandboxServer(Dataset(users=5, suppliers=5, payments=5, zones=2)) as server:
-        run = run_connector("discover", sandbox_config(server, "hmac"))
-    assert run.returncode == 0, run.stderr[-2000:]
-    return run.catalog()
 
 
 def _kinds(server) -> dict:
@@ -54,16 +45,6 @@ def _states(*runs) -> list:
         for state in run.final_state():
             merged[state["stream"]["stream_descriptor"]["name"]] = state
     return list(merged.values())
-
-
-def _past_melbourne_midnight(server) -> None:
-    """Move the sandbox's clock past the next 00:00 Australia/Melbourne: AroFlo's counters reset."""
-    from zoneinfo import ZoneInfo
-
-    now = server.dataset.now
-    local = now.astimezone(ZoneInfo("Australia/Melbourne"))
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
-    server.dataset.advance((midnight - now).total_seconds())
 
 
 # ---- the reserve ---------------------------------------------------------------------------------
@@ -89,7 +70,7 @@ def test_the_sync_stops_at_the_reserve_and_the_next_day_goes_on_where_it_stopped
 
     runs = [first, again]
     for _ in range(5):  # the next days: every stream finishes
-        _past_melbourne_midnight(server)
+        past_melbourne_midnight(server)
         runs.append(run_connector("read", config, catalog=catalog, state=_states(*runs)))
         assert runs[-1].returncode == 0, runs[-1].errors
         if not any("waiting_until" in s["stream"]["stream_state"] for s in runs[-1].final_state()):
@@ -280,7 +261,7 @@ def test_a_first_sync_the_quota_stops_delivered_the_newest_first_and_says_how_ma
 
     runs = [day_one]
     for _ in range(3):
-        _past_melbourne_midnight(server)
+        past_melbourne_midnight(server)
         runs.append(run_connector("read", config, catalog=catalog, state=_states(*runs)))
         if "first_sync" not in (runs[-1].stream_state("users") or {}):
             break
