@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
-from .config import Credentials
+from .settings import Credentials
 
 ACCEPT = "text/json"
 # encodeURIComponent leaves these alone besides letters and digits.

@@ -10,20 +10,17 @@ a person can act on. Nothing here talks to the network.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 from datetime import datetime, timezone
-from functools import lru_cache
-from typing import Any, Mapping, MutableMapping, Optional
+from typing import Any, Mapping, Optional
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .settings import DEFAULT_SITE_TIMEZONE, SECRET_FIELDS, Credentials, Settings  # noqa: F401 - config's API
+from .credentials import BEARER, HMAC, parse_credentials
+from .values import is_time_zone, time_zones
+from .settings import DEFAULT_SITE_TIMEZONE, Settings
 
-BEARER = "bearer"
-HMAC = "hmac"
 DEFAULT_BASE_URLS = {BEARER: "https://api.aroflo.com/v1", HMAC: "https://api.aroflo.com/"}
 # The zone API returns at most 500 records a page and every request spends daily quota, so an
 # unset page size means the maximum there; the seed's REST API documents 100 as its default.
@@ -38,10 +35,6 @@ STREAM_SWITCHES = {
     "payments": "enable_payments_sync",
 }
 
-_CREDENTIAL_FIELDS = {
-    BEARER: ("api_key",),
-    HMAC: ("u_encoded", "p_encoded", "org_encoded", "secret_key", "host_ip"),
-}
 _INTEGER_RANGES = {
     # key: (minimum, maximum or None, default)
     "initial_sync_days": (1, 365, 90),
@@ -144,7 +137,7 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
         else:
             unknown.append(key)  # a newer version's key, or one the platform adds: not an error
 
-    credentials = _parse_credentials(config.get("credentials"), problems)
+    credentials = parse_credentials(config.get("credentials"), problems)
     dialect = credentials.auth_type if credentials else BEARER
 
     numbers = {}
@@ -197,8 +190,8 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
         per_minute = numbers["requests_per_minute"]
 
     site_timezone = config.get("site_timezone") or DEFAULT_SITE_TIMEZONE
-    if not isinstance(site_timezone, str) or not _is_time_zone(site_timezone.strip()):
-        hint = difflib.get_close_matches(str(site_timezone), _time_zones(), n=1)
+    if not isinstance(site_timezone, str) or not is_time_zone(site_timezone.strip()):
+        hint = difflib.get_close_matches(str(site_timezone), time_zones(), n=1)
         problems.append(f"site_timezone must be an IANA time zone name such as Australia/Melbourne, got {site_timezone!r}"
                         + (f" (did you mean '{hint[0]}'?)" if hint else ""))
         site_timezone = DEFAULT_SITE_TIMEZONE
@@ -238,21 +231,6 @@ def parse(raw: Mapping[str, Any], now: Optional[datetime] = None) -> Settings:
     )
 
 
-@lru_cache(maxsize=1)
-def _time_zones() -> tuple:
-    return tuple(sorted(available_timezones()))
-
-
-def _is_time_zone(name: str) -> bool:
-    if not name or name != name.strip() or name.startswith("/"):
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
 def _parse_int(config: Mapping[str, Any], key: str, low: int, high: Optional[int], default: Any, problems: list) -> Any:
     if key not in config or config[key] is None:
         return default
@@ -268,44 +246,3 @@ def _parse_int(config: Mapping[str, Any], key: str, low: int, high: Optional[int
         problems.append(f"{key} must be {bounds}, got {value}")
         return default
     return value
-
-
-def _parse_credentials(creds: Any, problems: list) -> Optional[Credentials]:
-    if creds is None:
-        problems.append("credentials are missing: give an api_key (bearer) or the AroFlo API keys (hmac)")
-        return None
-    if not isinstance(creds, Mapping):
-        problems.append("credentials must be an object with auth_type 'bearer' or 'hmac'")
-        return None
-    auth_type = creds.get("auth_type")
-    if auth_type not in _CREDENTIAL_FIELDS:
-        problems.append(f"credentials.auth_type must be 'bearer' or 'hmac', got {auth_type!r}")
-        return None
-    allowed = set(_CREDENTIAL_FIELDS[auth_type]) | {"auth_type"}
-    for key in sorted(set(creds) - allowed):
-        problems.append(f"credentials.{key} is not used by auth_type '{auth_type}'")
-    values: MutableMapping[str, Any] = {}
-    for key in _CREDENTIAL_FIELDS[auth_type]:
-        value = creds.get(key)
-        if key == "host_ip":
-            if value in (None, ""):
-                continue
-            try:
-                ipaddress.ip_address(str(value).strip())
-            except ValueError:
-                problems.append(f"credentials.host_ip must be an IP address such as 203.0.113.10, got {value!r}")
-                continue
-            values[key] = str(value).strip()
-            continue
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(f"credentials.{key} is required")
-            continue
-        if not isinstance(value, str):
-            what = {bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
-            problems.append(f"credentials.{key} must be text (a JSON string in quotes), got {what}")
-            continue
-        if value.startswith("<") and value.endswith(">"):
-            problems.append(f"credentials.{key} still holds the template placeholder: paste the real value")
-            continue
-        values[key] = value.strip()
-    return Credentials(auth_type=auth_type, **values)

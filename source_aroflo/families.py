@@ -17,7 +17,7 @@ from airbyte_cdk.models import (AirbyteMessage, AirbyteStateBlob, AirbyteStateMe
 
 from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor
 from .declaration import READ_AT, Child, Grain
-from .mapping import build_child_rows, deletion_row
+from .child_rows import build_child_rows, deletion_row
 from .schemas import columns
 from .zones import ZONES_BY_NAME
 

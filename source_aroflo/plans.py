@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, List, Optional
 
-from .change_feed import FeedReader
 from .config import parse_datetime
 from .cursor import FEED_SEEN, TAKEN, WINDOW_AT, Cursor, canonical, progress_of, saved_time, where_value
 from .declaration import READ_AT, UPDATED_AT, Grain, Reading
 from .dialects import FEED, SINGLE
+from .feed_reader import FeedReader
 from .full_read import FullRead
 from .paging import NumberedPages, Seek
 

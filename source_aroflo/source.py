@@ -34,7 +34,6 @@ from airbyte_cdk.models import (
     FailureType,
     OrchestratorType,
     Status,
-    SyncMode,
     Type,
 )
 from airbyte_cdk.sources import AbstractSource
@@ -44,18 +43,19 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from . import cdk_seams
 from . import config as config_module
 from . import redaction
+from .advice import explain_ignored_keys, warn_about
 from .auth import build_authenticator
-from .config import ConfigError, Settings
-from .cursor import KEYS
-from .dialects import dialect_for
-from .parallel import LockedMessageRepository
 from .change_feed import NewestEntry
-from .dialects import FEED
+from .config import ConfigError, Settings
+from .dialects import FEED, dialect_for
+from .offering import offered_declarations, switched_off, why_not_offered
 from .paging import Seek
+from .parallel import LockedMessageRepository
+from .settings import SECRET_FIELDS
 from .state import expand_legacy_state, load_state_file
 from .stream import AroFloStream
 from .sync import Sync
-from .zones import CHILDREN, ZONES, ZONES_BY_NAME
+from .zones import ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
 SPEC_PATH = Path(__file__).with_name("spec.json")
@@ -128,7 +128,7 @@ class SourceAroflo(AbstractSource):
             settings = self.settings(config)
         except ConfigError as error:
             return False, error.message
-        _explain_ignored_keys(settings)
+        explain_ignored_keys(settings)
         offered = offered_declarations(settings)
         if settings.dialect == config_module.HMAC:
             # The change feed: it proves the keys without spending AroFlo's daily quota (the
@@ -155,7 +155,7 @@ class SourceAroflo(AbstractSource):
              state: Optional[List[AirbyteStateMessage]] = None) -> Iterator[AirbyteMessage]:
         redaction.install()
         settings = self.settings(config)
-        _explain_ignored_keys(settings)
+        explain_ignored_keys(settings)
         if settings.page_size_was_clamped_from:
             log.warning(f"max_records_per_page={settings.page_size_was_clamped_from} is above the zone API's "
                         f"maximum of 500 records a page; using 500")
@@ -165,7 +165,7 @@ class SourceAroflo(AbstractSource):
             name = configured.stream.name
             if name in offered:
                 wanted.append(configured)
-            elif _switched_off(name, settings):
+            elif switched_off(name, settings):
                 log.warning(f"Skipping stream '{name}': {why_not_offered(name, settings)}")
             else:
                 unknown.append(f"'{name}' ({why_not_offered(name, settings)})")
@@ -178,7 +178,7 @@ class SourceAroflo(AbstractSource):
         states = _states_by_stream(expand_legacy_state(state or [], names))
         streams = {s.name: s for s in _streams(settings, [offered[n] for n in names])}
         for configured in wanted:
-            _warn_about(configured, streams[configured.stream.name], states.get(configured.stream.name), settings)
+            warn_about(configured, streams[configured.stream.name], states.get(configured.stream.name), settings)
         sync = Sync(settings, ConfiguredAirbyteCatalog(streams=wanted), states, logger, offered,
                     pages=self.emit_record_pages)
         yield from sync.messages()
@@ -190,40 +190,6 @@ def _streams(settings: Settings, declarations: list) -> List[AroFloStream]:
     return [AroFloStream(declaration, settings, dialect, authenticator) for declaration in declarations]
 
 
-def offered_declarations(settings: Settings) -> Dict[str, Any]:
-    """The streams this configuration offers, by name: zones, then child streams."""
-    zones = offered_zones(settings)
-    offered: Dict[str, Any] = {zone.name: zone for zone in zones}
-    if settings.dialect == config_module.HMAC:
-        offered.update({child.name: child for child in CHILDREN if child.parent.name not in settings.disabled_streams})
-    return offered
-
-
-def _switched_off(name: str, settings: Settings) -> bool:
-    for child in CHILDREN:
-        if child.name == name:
-            name = child.parent.name
-    return name in config_module.STREAM_SWITCHES and name in settings.disabled_streams
-
-
-def offered_zones(settings: Settings) -> list:
-    """The zones this configuration's dialect can read, less the seed tables switched off."""
-    return [zone for zone in ZONES if settings.dialect in zone.dialects and zone.name not in settings.disabled_streams]
-
-
-def why_not_offered(name: str, settings: Settings) -> str:
-    parent = next((child.parent.name for child in CHILDREN if child.name == name), name)
-    if parent in config_module.STREAM_SWITCHES and parent in settings.disabled_streams:
-        return f"{config_module.STREAM_SWITCHES[parent]} is false in the configuration"
-    zone = ZONES_BY_NAME.get(parent)
-    if zone is not None and settings.dialect not in zone.dialects:
-        return (f"the REST API (bearer token) has only users, suppliers and payments; '{name}' needs AroFlo's "
-                f"zone API (credentials.auth_type 'hmac')")
-    if parent != name and settings.dialect != config_module.HMAC:
-        return f"'{name}' needs AroFlo's zone API (credentials.auth_type 'hmac')"
-    return "source-aroflo has no such stream (discover lists the streams)"
-
-
 def _states_by_stream(messages: List[AirbyteStateMessage]) -> Dict[str, dict]:
     out = {}
     for message in messages:
@@ -233,39 +199,11 @@ def _states_by_stream(messages: List[AirbyteStateMessage]) -> Dict[str, dict]:
     return out
 
 
-def _warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], settings: Settings) -> None:
-    """Warnings for what would otherwise silently surprise (issue 12)."""
-    name = stream.name
-    if configured.sync_mode == SyncMode.incremental and not stream.supports_incremental:
-        if not settings.incremental:
-            log.warning(f"{name}: the catalog asks for an incremental sync but enable_incremental_sync is false: "
-                        "read as a full refresh (every record)")
-        else:
-            log.warning(f"{name}: has no incremental cursor; read as a full refresh (every record)")
-        return
-    if configured.sync_mode != SyncMode.incremental or not state:
-        return
-    cursor = stream.cursor_field[0] if stream.cursor_field else None
-    ignored = sorted(k for k in state if k not in (cursor,) + KEYS and k != "read_at")
-    if ignored:
-        log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
-                    f"stream's cursor ({cursor!r}); ignored")
-    value = state.get(cursor) or state.get("last_sync_time")
-    if isinstance(value, str) and value.strip():
-        try:
-            saved = config_module.parse_datetime(value)
-        except ValueError:
-            return  # the stream reports an unreadable state itself
-        if saved > datetime.now(timezone.utc):
-            log.warning(f"{name}: the saved state {cursor}={value} is in the future: no record can be newer, so "
-                        "this sync reads nothing for it until then; reset the stream if the state is wrong")
-
-
 def _secret_values(config: Mapping[str, Any]) -> list:
     creds = config.get("credentials")
     if not isinstance(creds, Mapping):
         return []
-    return [str(creds[k]) for k in config_module.SECRET_FIELDS if creds.get(k)]
+    return [str(creds[k]) for k in SECRET_FIELDS if creds.get(k)]
 
 
 def _control_message(config: Mapping[str, Any]) -> AirbyteMessage:
@@ -277,18 +215,6 @@ def _control_message(config: Mapping[str, Any]) -> AirbyteMessage:
             connectorConfig=AirbyteControlConnectorConfigMessage(config=dict(config)),
         ),
     )
-
-
-def _explain_ignored_keys(settings: Settings) -> None:
-    if settings.unknown_keys:
-        log.warning(f"Configuration keys not used by this version of source-aroflo: "
-                    f"{', '.join(settings.unknown_keys)} (accepted; a newer version or the platform may use them)")
-    if settings.sync_frequency_hours:
-        log.info(
-            f"sync_frequency_hours={settings.sync_frequency_hours} is not used by this connector: in Airbyte the "
-            f"connection's schedule decides how often syncs run (set it to every {settings.sync_frequency_hours} hours "
-            "there)"
-        )
 
 
 # `check` validates the config against the spec's JSON schema before the source sees it and

@@ -4,9 +4,9 @@
   fields) — are read together: one read of the zone serves them all, so a child stream costs no
   request of its own, selected with its parent or without it. A family reads from the oldest state
   among its members (a member ahead of it only sees some records again).
-- **The change feed** is read first (free of the daily limit), once for every zone that uses it;
-  then every family gets its `Plan` (`plans.py`), and one log line says what the sync expects to
-  spend: daily-limited and single-id requests, per stream that costs any.
+- **The plan** (`sync_plan.py`): the change feed is read first (free of the daily limit), once
+  for every zone that uses it; then every family gets its `Plan` (`plans.py`), and one log line
+  says what the sync expects to spend: daily-limited and single-id requests, per stream that costs any.
 - **Reading**: families are read side by side by a bounded pool of workers (`parallel.py`) under
   one pacer (`pacing.py`) and one quota (`quota.py`), cheapest first, so when the quota stops the
   sync, it stops the big reads. Each page goes out as one RECORD message per member stream
@@ -30,19 +30,18 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import ZoneHmacAuth, build_authenticator
 from .change_feed import ChangeFeed, FeedEntries, NewestEntry
-from .cursor import FEED_SEEN, PROGRESS, WAITING, canonical, saved_time, utc_now
-from .declaration import UPDATED_AT
-from .dialects import FEED, SINGLE, dialect_for
-from .full_read import pages_left
+from .cursor import PROGRESS, WAITING, canonical, saved_time, utc_now
+from .dialects import FEED, dialect_for
 from .families import Family, Member, build_families, with_deletions
+from .full_read import pages_left
 from .output import RecordPage
 from .pacing import Pacer
 from .parallel import read_in_parallel, workers_for
-from .paging import Seek, Step
-from .plans import Plan, Planner
-from .report import CHANGE_FEED, plan_line, summary_line
+from .paging import Step
 from .quota import Fatal, Quota, QuotaStop
+from .report import CHANGE_FEED, plan_line, summary_line
 from .stream import AroFloStream
+from .sync_plan import plan_sync
 from .zones import ZONES_BY_NAME
 
 log = logging.getLogger("airbyte.aroflo")
@@ -76,65 +75,12 @@ class Sync:
         return AroFloStream(declaration, self.settings, self.dialect, self.authenticator, self.pacer, self.quota,
                             read_at=self.stamp, label=label)
 
-    # ---- planning ----------------------------------------------------------------------------
-    def _plan_all(self) -> None:
-        if self.dialect.name == "bearer":
-            for family in self.families:
-                family.plan = self._rest_plan(family)
-            return
-        planner = Planner(self.settings, self.feed, self.dialect.IDS_PER_REQUEST, self.now)
-        self._read_feed()
-        if self.quota.waiting_from_state and self.quota.left("daily") is None:
-            self._ask_what_is_left()
-        for family in self.families:
-            if family.error is not None:
-                continue
-            first = family.members[0].cursor
-            key = family.lead.key
-            try:
-                family.plan = planner.plan(family.zone, key, first, family.mode, family.state, family.joins)
-            except (AirbyteTracedException, QuotaStop) as error:
-                family.error = error
-        planner.allocate_fetches([f.plan for f in self.families if f.plan], self.quota.left(SINGLE),
-                                 self.quota.reserve[SINGLE])
-        self.families.sort(key=lambda f: (f.plan is None, (f.plan.daily if f.plan else 0) + (1 if f.plan and f.plan.more else 0)))
-
-    def _read_feed(self) -> None:
-        """Register every stream that reads the change feed and read it once (it is free)."""
-        incremental = [f for f in self.families if f.mode == "incremental" and f.state]
-        registered = False
-        for family in incremental:
-            cursor = family.members[0].cursor
-            since = cursor.since(family.state)
-            if since and len(since) > 10 and (family.zone.reading.uses_feed or family.state.get(FEED_SEEN)):
-                self.feed.register(family.zone.name, since)
-                registered = True
-        if not registered:
-            times = [s for s in (f.members[0].cursor.since(f.state) for f in incremental) if s and len(s) > 10]
-            if not times:
-                return
-            self.feed.probe_from(max(times))  # only to see which zones this site's feed carries
-        try:
-            self.feed.read()
-        except (AirbyteTracedException, QuotaStop) as error:
-            for family in self.families:
-                if family.zone.reading.uses_feed and family.mode != "full":
-                    family.error = error
-
-    def _rest_plan(self, family: Family) -> Plan:
-        cursor, size = family.members[0].cursor, self.settings.page_size
-        after = None
-        if family.mode == "incremental":
-            after = cursor.since(family.state) or canonical(self.settings.first_sync_start(self.now))
-        reader = Seek(family.zone, UPDATED_AT, size, family.lead.key, after, field=UPDATED_AT)
-        return Plan(reader, what=f"changes since {after}" if after else "every record", daily=0)
-
     # ---- reading ----------------------------------------------------------------------------
     def messages(self) -> Iterator[Any]:
         started = time.monotonic()
         self.logger.info(f"Starting syncing SourceAroflo: {sum(len(f.members) for f in self.families)} streams")
         try:
-            self._plan_all()
+            plan_sync(self.families, self.settings, self.dialect, self.quota, self.feed, self.now, self._feed_newest)
             log.info(plan_line(self.families, self.quota, rest=self.dialect.name == "bearer"))
             yield from read_in_parallel(self.families, self._read_family, debug=self.settings.debug,
                                         pages=self.pages, workers=workers_for(self.settings.requests_per_second))
@@ -233,14 +179,6 @@ class Sync:
                 message.trace.error.stack_trace = None
             yield message
             yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.INCOMPLETE)
-
-    def _ask_what_is_left(self) -> None:
-        """An earlier sync stopped at the quota: one free request (the change feed) says whether
-        AroFlo's day has turned (what is left rides on every answer)."""
-        try:
-            self._feed_newest()
-        except (AirbyteTracedException, QuotaStop):
-            pass  # the streams stay waiting; their own requests say why if it matters
 
     def _credentials_hold(self) -> bool:
         """A permission answer before any request succeeded: are the credentials good at all?

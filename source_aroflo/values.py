@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _UTC = timezone.utc
 
@@ -173,6 +174,22 @@ def converter_for(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
         if name in types:
             return _CONVERTERS[name]
     return lambda value: value
+
+
+# ---- time zones ------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def time_zones() -> tuple:
+    return tuple(sorted(available_timezones()))
+
+
+def is_time_zone(name: str) -> bool:
+    if not name or name != name.strip() or name.startswith("/"):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 # ---- site-local times ---------------------------------------------------------------------

@@ -1,13 +1,14 @@
-"""Child streams cut from their parent's rows (`mapping.build_child_rows`): invoice lines flattened
+"""Child streams cut from their parent's rows (`child_rows.build_child_rows`): invoice lines flattened
 with the parent's id and version, custom field values typed by AroFlo's field type; and the rows
-that say a record was deleted (`mapping.deletion_row`, a zone's own deletion time).
+that say a record was deleted (`child_rows.deletion_row`, a zone's own deletion time).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from source_aroflo.mapping import build_child_rows, build_mapper, deletion_row
+from source_aroflo.child_rows import build_child_rows, deletion_row
+from source_aroflo.mapping import build_mapper
 from source_aroflo.schemas import columns
 from source_aroflo.zones import CHILDREN_BY_NAME, ZONES_BY_NAME
 

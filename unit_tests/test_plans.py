@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 import pytest
 
 from source_aroflo import config as config_module
-from source_aroflo.change_feed import ChangeFeed, FeedReader
+from source_aroflo.change_feed import ChangeFeed
+from source_aroflo.feed_reader import FeedReader
 from source_aroflo.cursor import Cursor
 from source_aroflo.dialects import ZoneDialect
 from source_aroflo.full_read import FullRead

@@ -10,7 +10,8 @@ from typing import List, Optional
 
 import pytest
 
-from source_aroflo.change_feed import ChangeFeed, FeedEntries, FeedReader, FetchToken, NewestEntry
+from source_aroflo.change_feed import ChangeFeed, FeedEntries, NewestEntry
+from source_aroflo.feed_reader import FeedReader, FetchToken
 from source_aroflo.declaration import Grain, Reading, Zone
 from source_aroflo.dialects import ZoneDialect
 from source_aroflo.full_read import FullRead, MarkToken, OldestToken, pages_left

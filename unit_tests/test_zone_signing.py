@@ -15,7 +15,7 @@ from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
 from freezegun import freeze_time
 
 from source_aroflo.auth import ZoneHmacAuth, authorization_value, encode_uri_component, sign
-from source_aroflo.config import Credentials
+from source_aroflo.settings import Credentials
 from source_aroflo import sync
 from source_aroflo.pacing import Pacer
 from source_aroflo.source import SourceAroflo
