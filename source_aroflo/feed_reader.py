@@ -43,8 +43,11 @@ class FeedReader:
     """One zone's changes: optionally a seek on its own update time first, then fetches by id."""
 
     def __init__(self, zone: Zone, key: Key, changes: List[Change], end: Optional[str], ids_per_request: int,
-                 seek: Optional[Seek] = None, joins: Tuple[str, ...] = ()):
+                 seek: Optional[Seek] = None, joins: Tuple[str, ...] = (), column: str = UPDATED_AT):
         self.zone, self.key, self.joins = zone, key, joins
+        # The stream's cursor column: `updated_at` takes the feed's change time; a zone whose
+        # cursor is `read_at` (one the site's feed turned out to carry) keeps when it was read.
+        self.stamped = column == UPDATED_AT
         self.changes, self.end = changes, end
         self.ids_per_request = ids_per_request  # 1 (single-id budget) or up to 50 (daily limit)
         self._seek = seek
@@ -93,7 +96,8 @@ class FeedReader:
             if stamp is None or ident in self._seen:
                 continue
             self._seen.add(ident)
-            row[UPDATED_AT] = stamp
+            if self.stamped:
+                row[UPDATED_AT] = stamp
             kept.append(row)
         return kept
 
@@ -106,7 +110,8 @@ class FeedReader:
             if row is None:
                 deleted.append((ident, stamp))  # deleted in AroFlo since it changed
             else:
-                row[UPDATED_AT] = stamp
+                if self.stamped:
+                    row[UPDATED_AT] = stamp
                 ordered.append(row)
         rest = token.pending[len(chunk):]
         following = replace(token, pending=rest, size=token.full or token.size, full=0) if rest else None

@@ -157,7 +157,8 @@ class Planner:
     def _through_feed(self, zone: Any, state: dict, cursor: Cursor) -> bool:
         if zone.reading.uses_feed:
             return True
-        if not zone.id_where or cursor.grain is not Grain.SECOND or self.feed is None:
+        # A feed entry names one id: a zone keyed on two columns (stock levels) cannot be matched to it.
+        if not zone.id_where or len(zone.key) != 1 or cursor.grain is not Grain.SECOND or self.feed is None:
             return False
         return bool(state.get(FEED_SEEN)) or self.feed.carries(zone.name)
 
@@ -175,7 +176,7 @@ class Planner:
                         strict=zone.cursor_kind != "local", joins=joins)
         finish = {} if zone.reading.uses_feed else {FEED_SEEN: True}
         fetch = {"zone": zone, "key": key, "changes": changes, "end": self.feed.end, "seek": seek, "joins": joins,
-                 "column": cursor.column}
+                 "column": cursor.column}  # FeedReader's arguments
         plan = Plan(what=f"{len(changes)} changes from the change feed", changes=len(changes), fetch=fetch,
                     finish=finish, deleted=gone)
         if not changes:
@@ -189,25 +190,22 @@ class Planner:
         if single_left is not None:
             allowance = min(allowance, max(0, single_left - single_reserve))
         for plan in sorted((p for p in plans if p.fetch), key=lambda p: p.changes):
-            k, fetch = plan.changes, plan.fetch
+            k, fetch = plan.changes, dict(plan.fetch)
+            seek = fetch.pop("seek")
             batch = math.ceil(k / self.ids_per_request)
-            seek_cost = math.ceil(k / self.settings.page_size) if fetch["seek"] is not None else None
+            seek_cost = math.ceil(k / self.settings.page_size) if seek is not None else None
             if k <= allowance:
                 allowance -= k
-                plan.reader = FeedReader(fetch["zone"], fetch["key"], fetch["changes"], fetch["end"], 1,
-                                         joins=fetch["joins"])
+                plan.reader = FeedReader(ids_per_request=1, **fetch)
                 plan.single, plan.what = k, f"{k} changes from the change feed: {k} single-id requests"
             elif seek_cost is not None and seek_cost < batch:
-                plan.reader = FeedReader(fetch["zone"], fetch["key"], fetch["changes"], fetch["end"],
-                                         self.ids_per_request, seek=fetch["seek"], joins=fetch["joins"])
+                plan.reader = FeedReader(ids_per_request=self.ids_per_request, seek=seek, **fetch)
                 plan.daily, plan.more = seek_cost, True
                 plan.what = f"{k} changes: a seek on its update time ({seek_cost} requests) instead of {batch} by id"
             else:
-                plan.reader = FeedReader(fetch["zone"], fetch["key"], fetch["changes"], fetch["end"],
-                                         self.ids_per_request, joins=fetch["joins"])
+                plan.reader = FeedReader(ids_per_request=self.ids_per_request, **fetch)
                 plan.daily = batch
                 plan.what = f"{k} changes from the change feed: {batch} requests of up to {self.ids_per_request} ids"
-            plan.reader.column = fetch["column"]
             plan.fetch = None
 
 

@@ -17,7 +17,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .change_feed import ChangeFeed
 from .cursor import FEED_SEEN, canonical
-from .declaration import UPDATED_AT
+from .declaration import UPDATED_AT, Grain
 from .dialects import SINGLE
 from .families import Family
 from .paging import Seek
@@ -53,12 +53,12 @@ def _read_feed(families: List[Family], feed: ChangeFeed) -> None:
     incremental = [f for f in families if f.mode == "incremental" and f.state]
     registered = False
     for family in incremental:
-        since = family.members[0].cursor.since(family.state)
-        if since and len(since) > 10 and (family.zone.reading.uses_feed or family.state.get(FEED_SEEN)):
+        since = _timed_since(family)
+        if since and (family.zone.reading.uses_feed or family.state.get(FEED_SEEN)):
             feed.register(family.zone.name, since)
             registered = True
     if not registered:
-        times = [s for s in (f.members[0].cursor.since(f.state) for f in incremental) if s and len(s) > 10]
+        times = [s for s in map(_timed_since, incremental) if s]
         if not times:
             return
         feed.probe_from(max(times))  # only to see which zones this site's feed carries
@@ -68,6 +68,13 @@ def _read_feed(families: List[Family], feed: ChangeFeed) -> None:
         for family in families:
             if family.zone.reading.uses_feed and family.mode != "full":
                 family.error = error
+
+
+def _timed_since(family: Family) -> Optional[str]:
+    """Where a family looks for changes from, when its cursor has a time of day (the feed is keyed
+    on seconds; a date cursor, payments', has no place in it)."""
+    cursor = family.members[0].cursor
+    return cursor.since(family.state) if cursor.grain is Grain.SECOND else None
 
 
 def _ask_what_is_left(newest: Callable[[], Any]) -> None:

@@ -380,3 +380,9 @@ def test_a_seek_emits_only_what_the_feed_lists_as_changed_with_the_feeds_change_
     step = reader.take(reader.first(), answer, 4)
     assert [(r["id"], r["updated_at"]) for r in step.rows] == [("a", t(1, 30)), ("b", t(2))]
     assert step.next is None and step.cursor == t(2)
+
+
+def test_a_zone_read_through_the_feed_whose_cursor_is_read_at_keeps_it_and_gets_no_updated_at():
+    reader = FeedReader(QUOTES, QKEY, [("q1", t(1))], t(1), 1, column="read_at")
+    step = reader.take(reader.first(), [{"quoteid": "q1", "read_at": t(5)}], 1)
+    assert step.rows == [{"quoteid": "q1", "read_at": t(5)}] and step.cursor == t(1)
