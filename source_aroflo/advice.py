@@ -10,7 +10,8 @@ from typing import Any, Optional
 from airbyte_cdk.models import SyncMode
 
 from .config import Settings, parse_datetime
-from .cursor import KEYS
+from .cursor import KEYS, LEGACY
+from .declaration import READ_AT
 from .stream import AroFloStream
 
 log = logging.getLogger("airbyte.aroflo")
@@ -30,11 +31,11 @@ def warn_about(configured: Any, stream: AroFloStream, state: Optional[dict], set
     if configured.sync_mode != SyncMode.incremental or not state:
         return
     cursor = stream.cursor_field[0] if stream.cursor_field else None
-    ignored = sorted(k for k in state if k not in (cursor,) + KEYS and k != "read_at")
+    ignored = sorted(k for k in state if k not in (cursor, READ_AT) + KEYS)
     if ignored:
         log.warning(f"{name}: the saved state has {', '.join(repr(k) for k in ignored)}, which is not this "
                     f"stream's cursor ({cursor!r}); ignored")
-    value = state.get(cursor) or state.get("last_sync_time")
+    value = state.get(cursor) or state.get(LEGACY)
     if isinstance(value, str) and value.strip():
         try:
             saved = parse_datetime(value)

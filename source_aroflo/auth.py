@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from .declaration import ZONE
 from .settings import Credentials
 
 ACCEPT = "text/json"
@@ -93,6 +94,6 @@ class ZoneHmacAuth(requests.auth.AuthBase):
 
 
 def build_authenticator(credentials: Credentials) -> requests.auth.AuthBase:
-    if credentials.auth_type == "hmac":
+    if credentials.auth_type == ZONE:
         return ZoneHmacAuth(credentials)
     return TokenAuthenticator(token=credentials.api_key or "")

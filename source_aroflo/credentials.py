@@ -6,10 +6,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Mapping, MutableMapping, Optional
 
+from .declaration import REST, ZONE
 from .settings import Credentials
 
-BEARER = "bearer"
-HMAC = "hmac"
+BEARER, HMAC = REST, ZONE  # credentials.auth_type names the dialect
 
 CREDENTIAL_FIELDS = {
     BEARER: ("api_key",),

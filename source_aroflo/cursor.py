@@ -78,7 +78,6 @@ class Cursor:
     def __init__(self, stream: str, column: str, grain: Grain, lookback_minutes: int, sync_started: datetime):
         self.stream, self.column, self.grain = stream, column, grain
         self.lookback = timedelta(minutes=lookback_minutes)
-        self.started = sync_started
         self.cap = canonical(sync_started, grain)
 
     def key(self, value: str) -> str:

@@ -16,7 +16,7 @@ from airbyte_cdk.models import (AirbyteMessage, AirbyteStateBlob, AirbyteStateMe
                                 AirbyteStreamState, StreamDescriptor, SyncMode, Type)
 
 from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor
-from .declaration import READ_AT, Child, Grain
+from .declaration import READ_AT, ZONE, Child, Grain
 from .child_rows import build_child_rows, deletion_row
 from .schemas import columns
 from .zones import ZONES_BY_NAME
@@ -43,9 +43,9 @@ class Member:
         """The state carries over what this sync does not change (the feed flag, the last window)."""
         self.state = {k: v for k, v in self.incoming.items()
                       if k in (self.cursor.column, TAKEN, FEED_SEEN, WINDOW_AT, READ_AT, PROGRESS)}
-        self.state.pop(WAITING, None)
-        if self.cursor.column not in self.incoming and self.cursor.saved(self.incoming):
-            self.state[self.cursor.column] = self.cursor.saved(self.incoming)  # the seed's last_sync_time
+        saved = self.cursor.saved(self.incoming) if self.cursor.column not in self.incoming else None
+        if saved:
+            self.state[self.cursor.column] = saved  # the seed's last_sync_time
 
     def advance(self, step: Any) -> None:
         """State after emitting the page of `step`: never behind the incoming state, never past
@@ -105,7 +105,7 @@ def member_for(stream: Any, configured: Any, state: dict, cursor: Cursor) -> Mem
     declaration = stream.declaration
     incremental = configured.sync_mode == SyncMode.incremental and bool(stream.cursor_field)
     if isinstance(declaration, Child):
-        cut = build_child_rows(declaration, columns(declaration, "hmac"))
+        cut = build_child_rows(declaration, columns(declaration, ZONE))
         return Member(stream, incremental, state, cursor, cut, is_zone=False)
     return Member(stream, incremental, state, cursor, lambda rows: rows)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
-from .declaration import ARRAY, DELETED_AT, OBJECT, READ_AT, UPDATED_AT, Zone
+from .declaration import ARRAY, DELETED_AT, OBJECT, READ_AT, REST, UPDATED_AT, Zone
 from .seeds import ArchivedStatus, FirstOf, Joined, LinkedId, Rename
 from .values import converter_for, kind_converters, to_bool
 
@@ -191,6 +191,6 @@ def build_mapper(dialect: str, declaration: Any, site_tz: Any = None, read_at: O
     from .zones import ZONES_BY_NAME
 
     zone = ZONES_BY_NAME[declaration] if isinstance(declaration, str) else declaration
-    if dialect == "bearer":
+    if dialect == REST:
         return build_rest_mapper(columns(zone, dialect), zone.seed.rest_objects)
     return build_zone_mapper(zone, columns(zone, dialect), site_tz or DEFAULT_SITE_TZ, read_at)

@@ -50,7 +50,6 @@ class Pacer(AbstractAPIBudget):
         self._rate = float(per_second) if per_second else None  # current requests a second
         self._calm_since = 0.0
         self.rejections = 0
-        self.waited = 0.0
 
     # ---- the CDK's budget interface -------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
@@ -65,7 +64,6 @@ class Pacer(AbstractAPIBudget):
                     self._minute.append(now)
                     self._last = now
                     break
-            self.waited += wait
             self._sleep(wait)
         if self._on_release is not None:
             self._on_release(request)
@@ -130,8 +128,3 @@ class Pacer(AbstractAPIBudget):
             return
         self._rate = min(ceiling, self._rate * 2)
         self._calm_since = now if self._rate < ceiling else 0.0
-
-
-def build_pacer(per_second: Optional[int], per_minute: Optional[int], admit: Optional[Callable[[Any], None]] = None,
-                on_release: Optional[Callable[[Any], Any]] = None) -> Pacer:
-    return Pacer(per_second, per_minute, admit, on_release)

@@ -63,12 +63,15 @@ class _Outcome:
         # Each stream's own error trace has already been emitted; this one makes the exit code
         # non-zero (as AbstractSource does) and sums up with the streams' own failure types.
         errors = self.stream_errors or [e.as_airbyte_message().trace.error for e in self.raised]
-        details = "; ".join(e.message or "unknown error" for e in errors)
-        transient = all(e.failure_type == FailureType.transient_error for e in errors)
-        raise AirbyteTracedException(
-            message=f"{len(self.raised)} of {total} streams did not finish: {details}",
-            failure_type=FailureType.transient_error if transient else FailureType.config_error,
-        )
+        raise did_not_finish(len(self.raised), total, [e.message or "unknown error" for e in errors],
+                             [e.failure_type for e in errors])
+
+
+def did_not_finish(failed: int, total: int, details: List[str], failure_types: List[Any]) -> AirbyteTracedException:
+    """The sync's closing error when streams failed: transient only when every failure is."""
+    transient = all(kind == FailureType.transient_error for kind in failure_types)
+    return AirbyteTracedException(message=f"{failed} of {total} streams did not finish: {'; '.join(details)}",
+                                  failure_type=FailureType.transient_error if transient else FailureType.config_error)
 
 
 def workers_for(requests_per_second: Optional[int]) -> int:

@@ -37,8 +37,6 @@ from .feed_reader import FeedReader
 from .full_read import FullRead
 from .paging import NumberedPages, Seek
 
-UNKNOWN = -1  # pages of a read whose size AroFlo does not say
-
 
 @dataclass
 class Plan:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from .declaration import ZONE
 from .fields import ARRAY, OBJECT, Field
 
 STRING = {"type": ["null", "string"]}
@@ -85,7 +86,7 @@ def _child_columns(child: Any) -> Dict[str, dict]:
             for name, f in item.flat():
                 out.setdefault(name, field_schema(f))
         out[child.item_key] = {"type": "string"}
-    parent_cursor = columns(child.parent, "hmac")[child.cursor_column]
+    parent_cursor = columns(child.parent, ZONE)[child.cursor_column]
     out[child.cursor_column] = dict(parent_cursor)
     return out
 

@@ -26,8 +26,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .config import ConfigError
-
-LEGACY_KEY = "last_sync_time"
+from .cursor import LEGACY as LEGACY_KEY
 
 
 def _stream_message(name: str, state: Mapping[str, Any]) -> AirbyteStateMessage:

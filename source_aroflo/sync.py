@@ -24,19 +24,20 @@ import threading
 import time
 from typing import Any, Dict, Iterator, List, Optional
 
-from airbyte_cdk.models import AirbyteStreamStatus, FailureType, StreamDescriptor
+from airbyte_cdk.models import AirbyteStreamStatus, StreamDescriptor
 from airbyte_cdk.utils.stream_status_utils import as_airbyte_message as status_message
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import ZoneHmacAuth, build_authenticator
 from .change_feed import ChangeFeed, FeedEntries, NewestEntry
 from .cursor import PROGRESS, WAITING, canonical, saved_time, utc_now
+from .declaration import REST, ZONE
 from .dialects import FEED, dialect_for
 from .families import Family, Member, build_families, with_deletions
 from .full_read import pages_left
 from .output import RecordPage
 from .pacing import Pacer
-from .parallel import read_in_parallel, workers_for
+from .parallel import did_not_finish, read_in_parallel, workers_for
 from .paging import Step
 from .quota import Fatal, Quota, QuotaStop
 from .report import CHANGE_FEED, plan_line, summary_line
@@ -54,7 +55,7 @@ class Sync:
         self.now = utc_now()
         self.stamp = canonical(self.now)
         self.dialect = dialect_for(settings.dialect, settings.base_url)
-        zone_api = not self.dialect.name == "bearer"
+        zone_api = self.dialect.name == ZONE
         waits = [t for t in (saved_time(s, WAITING) for s in states.values()) if t]
         self.quota = Quota(zone_api, settings.daily_quota_reserve, max(waits) if waits else None)
         signer = ZoneHmacAuth(settings.credentials) if zone_api else None
@@ -81,7 +82,7 @@ class Sync:
         self.logger.info(f"Starting syncing SourceAroflo: {sum(len(f.members) for f in self.families)} streams")
         try:
             plan_sync(self.families, self.settings, self.dialect, self.quota, self.feed, self.now, self._feed_newest)
-            log.info(plan_line(self.families, self.quota, rest=self.dialect.name == "bearer"))
+            log.info(plan_line(self.families, self.quota, rest=self.dialect.name == REST))
             yield from read_in_parallel(self.families, self._read_family, debug=self.settings.debug,
                                         pages=self.pages, workers=workers_for(self.settings.requests_per_second))
         finally:
@@ -94,11 +95,9 @@ class Sync:
             raise self.fatal
         if self.failed:
             said = [(name, str(getattr(error, "message", None) or error)) for name, error in self.failed]
-            details = "; ".join(text if text.startswith(f"{name}:") else f"{name}: {text}" for name, text in said)
-            transient = all(getattr(e, "failure_type", None) == FailureType.transient_error for _, e in self.failed)
-            raise AirbyteTracedException(message=f"{len(self.failed)} of {sum(len(f.members) for f in self.families)} "
-                                                 f"streams did not finish: {details}",
-                                         failure_type=FailureType.transient_error if transient else FailureType.config_error)
+            raise did_not_finish(len(self.failed), sum(len(f.members) for f in self.families),
+                                 [text if text.startswith(f"{name}:") else f"{name}: {text}" for name, text in said],
+                                 [getattr(error, "failure_type", None) for _, error in self.failed])
 
     def _read_family(self, family: Family) -> Iterator[Any]:
         if self.fatal is not None:
@@ -174,10 +173,8 @@ class Sync:
             return
         for member in family.members:
             self.failed.append((member.name, error))
-            message = error.as_airbyte_message(stream_descriptor=StreamDescriptor(name=member.name))
-            if not self.settings.debug and message.trace and message.trace.error:
-                message.trace.error.stack_trace = None
-            yield message
+            # (parallel.read_in_parallel drops its stack trace unless debug is on)
+            yield error.as_airbyte_message(stream_descriptor=StreamDescriptor(name=member.name))
             yield status_message(StreamDescriptor(name=member.name), AirbyteStreamStatus.INCOMPLETE)
 
     def _credentials_hold(self) -> bool:

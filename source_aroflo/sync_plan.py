@@ -17,7 +17,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .change_feed import ChangeFeed
 from .cursor import FEED_SEEN, canonical
-from .declaration import UPDATED_AT, Grain
+from .declaration import REST, UPDATED_AT, Grain
 from .dialects import SINGLE
 from .families import Family
 from .paging import Seek
@@ -28,7 +28,7 @@ from .quota import Quota, QuotaStop
 def plan_sync(families: List[Family], settings: Any, dialect: Any, quota: Quota, feed: Optional[ChangeFeed],
               now: datetime, newest: Callable[[], Any]) -> None:
     """Give every family its `plan` (or its `error`), and sort them cheapest first."""
-    if dialect.name == "bearer":
+    if dialect.name == REST:
         for family in families:
             family.plan = rest_plan(family, settings, now)
         return
