@@ -80,16 +80,6 @@ class Cursor:
         self.lookback = timedelta(minutes=lookback_minutes)
         self.cap = canonical(sync_started, grain)
 
-    def key(self, value: str) -> str:
-        """What compares: the first `width` characters of a canonical value."""
-        return value[: self.grain.width]
-
-    def canonical(self, value: str) -> str:
-        """A value in any ISO form (or a row's canonical value) as this cursor's canonical value."""
-        if len(value) >= 19 and value[10] == "T" and self.grain is Grain.SECOND:
-            return value[:19] + "Z"
-        return canonical(parse_datetime(value), self.grain)
-
     def saved(self, state: Optional[Mapping[str, Any]]) -> Optional[str]:
         """The incoming cursor, canonical; None on a first sync. An unreadable one is a config error."""
         if not state:
@@ -113,8 +103,7 @@ class Cursor:
 
     def clip(self, value: str) -> str:
         """A value the state may take: canonical, and never past the sync's start."""
-        value = self.key(value) + ("Z" if self.grain is Grain.SECOND else "")
-        return min(value, self.cap)
+        return min(self.grain.canonical(value), self.cap)
 
 
 def saved_time(state: Optional[Mapping[str, Any]], key: str) -> Optional[datetime]:

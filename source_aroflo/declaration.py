@@ -60,6 +60,10 @@ class Grain(enum.Enum):
     def width(self) -> int:
         return self.value
 
+    def canonical(self, value: str) -> str:
+        """A canonical value (or a longer one in the same form) cut to this grain."""
+        return value[: self.value] + ("Z" if self is Grain.SECOND else "")
+
 
 @dataclass(frozen=True)
 class Zone:

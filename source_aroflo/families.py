@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional
 from airbyte_cdk.models import (AirbyteMessage, AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType,
                                 AirbyteStreamState, StreamDescriptor, SyncMode, Type)
 
-from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor
+from .cursor import FEED_SEEN, PROGRESS, TAKEN, WAITING, WINDOW_AT, Cursor, canonical
 from .declaration import READ_AT, ZONE, Child, Grain
 from .child_rows import build_child_rows, deletion_row
 from .schemas import columns
@@ -76,7 +76,7 @@ class Member:
                 self.state[key] = value
 
     def wait(self, until: datetime) -> None:
-        self.state[WAITING] = until.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.state[WAITING] = canonical(until)
 
     def state_message(self) -> Optional[AirbyteMessage]:
         if not self.incremental:

@@ -152,9 +152,6 @@ class Seek:
     def first(self) -> SeekToken:
         return SeekToken(self.after, 1, self.size)
 
-    def _canonical(self, key: str) -> str:
-        return key + ("Z" if self.grain is Grain.SECOND else "")
-
     def ask(self, token: SeekToken) -> Ask:
         start = token.after or (EVERYTHING if self.grain is Grain.SECOND else EVERYTHING[:10])
         # `>` on the value one step earlier = "at or after" it.
@@ -186,7 +183,7 @@ class Seek:
             # Stepping through one cursor value by page number: a page of ids already read
             # there is a repeat, and accepting it would skip the page really asked for.
             return Step(problem="the page repeats a page already read")
-        cursor = self._canonical(keys[-1]) if keys else None
+        cursor = self.grain.canonical(keys[-1]) if keys else None
         if not full:
             return Step(rows=fresh, cursor=cursor)
         last_key = keys[-1] if keys else bound_key
@@ -195,7 +192,7 @@ class Seek:
             # A page wholly on the new value is page 1 from that value already: go on to page 2.
             # From a new value the pages start afresh: back at the full size if a page was refused.
             size = token.full or token.size
-            following = SeekToken(self._canonical(last_key), 2 if len(tail) == len(rows) and size == token.size else 1,
+            following = SeekToken(self.grain.canonical(last_key), 2 if len(tail) == len(rows) and size == token.size else 1,
                                   size, tail)
         else:
             # A whole page on one cursor value (or with no cursor at all): step by page number.

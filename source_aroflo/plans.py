@@ -109,10 +109,10 @@ class Planner:
             mark = self.feed.mark  # the feed's newest change: anything later is found next time
             taken = lambda: self.feed.at_mark(zone.name)  # noqa: E731
         elif reading is Reading.SEEK_TIME:
-            start = cursor.canonical(canonical(self.settings.first_sync_start(self.now)))
+            start = canonical(self.settings.first_sync_start(self.now), cursor.grain)
         if reading in (Reading.WINDOW, Reading.REFRESH) or reading.uses_feed:
             # (a feed zone whose feed has no entry yet: later changes are in the feed after now)
-            end = self.stamp if cursor.grain is Grain.SECOND else canonical(self.now, Grain.DAY)
+            end = cursor.cap  # the sync's start at the cursor's grain
         reader = FullRead(zone, size, key, cursor.column, start=start, mark=mark,
                           ask_zone_for_mark=reading is Reading.SEEK_TIME, end=end, progress=progress, joins=joins,
                           taken=taken)
@@ -145,7 +145,7 @@ class Planner:
         # are at most a day apart; the day before the last sync covers that.
         day_before = where_value(since_day.isoformat(), 1)
         value = day_before if zone.where_kind(zone.window) == "date" else day_before + " 23:59:59"
-        end = self.stamp if cursor.grain is Grain.SECOND else canonical(self.now, Grain.DAY)
+        end = cursor.cap  # the sync's start at the cursor's grain
         finish = {READ_AT: self.stamp, **({WINDOW_AT: self.stamp} if due else {})}
         reader = NumberedPages(zone, self.settings.page_size, key, where=((zone.window, ">", value),), joins=joins,
                                end=end)
