@@ -41,8 +41,7 @@ class AroFloStream(HttpStream):
         self.label = label or declaration.name  # whose requests these are, in the quota's counts
         self.rest = dialect.name == REST
         self.schema = json_schema(declaration, dialect.name)
-        self.key_columns = ("id",) if self.rest or (not isinstance(declaration, Child) and self.zone.seed) \
-            else tuple(self.zone.key)
+        self.key_columns = tuple(self.zone.key)  # a child's rows are cut from its parent's records
         self.key = operator.itemgetter(*self.key_columns)
         self.mapper = build_mapper(dialect.name, self.zone, settings.site_tz, read_at)
         self.attempts = PageAttempts(settings.retry_attempts)
@@ -50,6 +49,7 @@ class AroFloStream(HttpStream):
         self._token: Any = None
         self._next: Any = None
         self._answer: Any = None
+        self._asked: Any = (None, None)  # (token, its Ask): one Ask a request, however often asked
         super().__init__(authenticator=authenticator, api_budget=pacer)
 
     # ---- what discover shows ------------------------------------------------------------------
@@ -59,7 +59,7 @@ class AroFloStream(HttpStream):
 
     @property
     def primary_key(self) -> Any:
-        key = ("id",) if self.rest else tuple(self.declaration.key)
+        key = tuple(self.declaration.key)
         return list(key) if len(key) > 1 else key[0]
 
     @property
@@ -96,6 +96,7 @@ class AroFloStream(HttpStream):
     def pages(self, reader: Any, token: Any = None) -> Iterator[Step]:
         """Every usable answer of `reader`, from `token` (its first by default), as `Step`s."""
         self._reader, self._next = reader, token if token is not None else reader.first()
+        self._asked = (None, None)
         self.attempts.begin()  # and again after every usable page (`parse_response`)
         while self._next is not None:
             try:
@@ -108,10 +109,18 @@ class AroFloStream(HttpStream):
 
     def path(self, next_page_token: Any = None, **kwargs: Any) -> str:
         self._token = next_page_token or self._next
-        return self.dialect.path(self._reader.ask(self._token))
+        return self.dialect.path(self._ask(self._token))
 
     def request_params(self, next_page_token: Any = None, **kwargs: Any) -> MutableMapping[str, Any]:
-        return self.dialect.params(self._reader.ask(next_page_token or self._next))
+        return self.dialect.params(self._ask(next_page_token or self._next))
+
+    def _ask(self, token: Any) -> Any:
+        if self._asked[0] is not token or self._asked[1] is None:
+            self._asked = (token, self._reader.ask(token))
+        return self._asked[1]
+
+    def _asked_zone(self) -> Any:  # the zone of the request under way (the feed's, for a zone's changes)
+        return self._ask(self._token).zone if self._reader is not None and self._token is not None else self.zone
 
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
         return {"timeout": self.settings.request_timeout_seconds}
@@ -139,8 +148,7 @@ class AroFloStream(HttpStream):
         self._next = self._token
 
     def _classify(self, response: requests.Response) -> Any:
-        zone = self._reader.ask(self._token).zone if self._reader is not None else self.zone
-        return self.dialect.decode(response, zone.list_key)
+        return self.dialect.decode(response, self._asked_zone().list_key)
 
     def _heard(self, response: Any, answer: Any) -> None:
         self._answer = answer if answer.kind == "ok" else None
@@ -149,10 +157,8 @@ class AroFloStream(HttpStream):
             self.quota.heard(self.label, self.dialect.budget_of(request), response, answer.kind)
 
     def where(self) -> str:
-        ask = self._reader.ask(self._token) if (self._reader is not None and self._token is not None) else None
-        zone = ask.zone.name if ask is not None else self.zone.name
         what = self._token.describe() if self._token is not None else "page 1"
-        return f"{self.name}: GET {self.dialect.endpoint(zone)} {what}"
+        return f"{self.name}: GET {self.dialect.endpoint(self._asked_zone().name)} {what}"
 
     def _smaller(self, token: Any) -> Any:
         """The same records again in smaller pages (zone status 8 / 888888); a request as small as
