@@ -60,7 +60,7 @@ def check_zone(zone: Zone) -> list:
             say("reads the change feed but has no id where field to fetch changed records by")
     elif zone.name in FEED_ZONES:
         say("is in the change feed but does not read it")
-    if zone.default_filter is not None and not zone.id_where and zone.name != "lastupdate":
+    if zone.default_filter is not None and not zone.id_where and not zone.change_feed:
         say("has a default filter but no id where field: a full read could not defeat it")
     for join in zone.joins:
         added = JOIN_FIELDS.get(join)

@@ -101,6 +101,8 @@ class Zone:
     id_where: Optional[str] = None
     seed: Any = None  # seeds.SeedTable for the seed's three tables
     rest: bool = False  # also offered by the seed's REST dialect
+    # AroFlo's change feed itself: no daily limit, and every entry carries its time.
+    change_feed: bool = False
     doc: str = ""
     caveat: str = ""  # what an incremental sync of this zone cannot see (logged, and in the docs)
     undocumented: Mapping[str, str] = field(default_factory=dict)

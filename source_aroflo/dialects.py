@@ -186,11 +186,11 @@ class ZoneDialect:
         """Which of AroFlo's budgets a prepared request spends, read from its query."""
         query = parse_qsl(urlsplit(getattr(request, "url", "") or "").query)
         zone = next((value.lower() for name, value in query if name == "zone"), "")
-        if zone == FEED:
-            return FREE
         from .zones import ZONES_BY_NAME
 
         declared = ZONES_BY_NAME.get(zone)
+        if declared is not None and declared.change_feed:
+            return FREE
         wheres = [value.split("|") for name, value in query if name == "where"]
         if declared is not None and len(wheres) == 1 and len(wheres[0]) == 4 and wheres[0][2] == "=" \
                 and "*" not in wheres[0][3] and wheres[0][1] == declared.id_where:

@@ -37,7 +37,7 @@ def _how(zone: Zone) -> str:
     if reading is Reading.FEED_OR_SEEK:
         return "FEED: the change feed's changed ids, fetched by id, or a seek on its update time when that is fewer requests"
     if reading is Reading.SEEK_TIME:
-        if zone.name == "lastupdate":
+        if zone.change_feed:
             return "SEEK_TIME: a seek on its time (no daily limit)"
         return "SEEK_TIME: a seek on its update time"
     if reading is Reading.WINDOW:
@@ -51,7 +51,7 @@ def _notes(zone: Zone) -> str:
     notes = []
     if zone.rest:
         notes.append("seed table (also in the REST dialect), seed columns first")
-    if zone.newest and zone.name != "lastupdate":
+    if zone.newest and not zone.change_feed:
         notes.append(f"first sync newest first on `{zone.newest}`")
     if zone.joins:
         notes.append(", ".join(f"{_JOINED.get(j, j)} via `join={j}`" for j in zone.joins))
@@ -68,7 +68,7 @@ def _notes(zone: Zone) -> str:
         notes.append("an edit older than the re-read window is not seen (see How each zone is read)")
     if zone.deleted:
         notes.append(f"`_ab_cdc_deleted_at` also from `{zone.deleted}`")
-    if not zone.id_where and zone.name != "lastupdate":
+    if not zone.id_where and not zone.change_feed:
         notes.append("no id where field: read without a `where` (AroFlo documents no default filter)")
     return "; ".join(notes)
 

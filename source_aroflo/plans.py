@@ -32,7 +32,7 @@ from typing import Any, List, Optional
 from .config import parse_datetime
 from .cursor import FEED_SEEN, TAKEN, WINDOW_AT, Cursor, canonical, progress_of, saved_time, where_value
 from .declaration import READ_AT, UPDATED_AT, Grain, Reading
-from .dialects import FEED, SINGLE
+from .dialects import SINGLE
 from .feed_reader import FeedReader
 from .full_read import FullRead
 from .paging import NumberedPages, Seek
@@ -65,7 +65,7 @@ class Planner:
     def plan(self, zone: Any, key: Any, cursor: Cursor, mode: str, state: dict, joins: tuple = ()) -> Plan:
         """`mode`: full (no state kept), full_with_state (every record, and a state), incremental."""
         plan = self._plan(zone, key, cursor, mode, state, joins)
-        if zone.name == FEED:  # the change feed has no daily limit
+        if zone.change_feed:  # no daily limit
             plan.daily, plan.more = 0, False
         return plan
 
@@ -76,7 +76,7 @@ class Planner:
                         more=True)
         progress = progress_of(state)
         saved = cursor.saved(state) if mode == "incremental" else None
-        if saved is None and progress is None and zone.name == FEED and mode == "incremental":
+        if saved is None and progress is None and zone.change_feed and mode == "incremental":
             # The feed's entries always carry their time: a first sync seeks from the start date
             # instead of reading every entry of every zone (free, but long).
             start = canonical(self.settings.first_sync_start(self.now))

@@ -128,7 +128,7 @@ DOCUMENTSANDPHOTOS = Zone(
 
 LASTUPDATE = Zone(
     "lastupdate", id="zoneid",
-    reading=SEEK_TIME, cursor="lastupdateutc", key=('zonename', 'zoneid'),
+    reading=SEEK_TIME, cursor="lastupdateutc", key=('zonename', 'zoneid'), change_feed=True,
     doc="AroFlo's change feed: which record of which zone changed, and when (no daily limit).",
     where="zonename lastupdateutc:utc",
     fields="""
