@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 from .declaration import UPDATED_AT, Zone
 from .dialects import Ask
 from .feed_reader import Change
-from .paging import Seek, Step
+from .paging import MARK_ROWS, PageToken, Seek, Step, newest_ask, newest_value
 
 log = logging.getLogger("airbyte.aroflo")
 
@@ -63,8 +63,7 @@ class ChangeFeed:
         with self._lock:
             if self._mark is _UNREAD:
                 newest = self._guarded(self._read_newest) or []
-                stamps = [row.get(UPDATED_AT) for row in newest if isinstance(row.get(UPDATED_AT), str)]
-                self._mark = max(stamps, default=None)
+                self._mark = newest_value(newest, UPDATED_AT)
                 for row in newest:  # the changes at that instant: a first sync has them already
                     if row.get(UPDATED_AT) == self._mark and row.get("zoneid"):
                         zone = str(row.get("zonename") or "").strip().lower()
@@ -98,12 +97,8 @@ class ChangeFeed:
             self.read()
             if self._changes is None or self._from is None or since >= self._from:
                 return
-            bucket: Dict[str, Dict[str, str]] = {zone: {}}
-            self._guarded(lambda: self._take(self._read_entries(since, (zone,)), bucket, count=False))
-            merged = self._changes.setdefault(zone, {})
-            for ident, stamp in bucket.get(zone, {}).items():
-                if stamp > merged.get(ident, ""):
-                    merged[ident] = stamp
+            # Into the shared map: an entry only replaces an older one of the same id.
+            self._guarded(lambda: self._take(self._read_entries(since, (zone,)), self._changes, count=False))
 
     def changes(self, zone: str, since: str) -> List[Change]:
         """The zone's changed ids at or after `since`, newest change per id, in change order."""
@@ -183,15 +178,10 @@ class NewestEntry:
         self.zone = zone
 
     def first(self) -> Any:
-        from .paging import PageToken
-
-        return PageToken(1, 10)
+        return PageToken(1, MARK_ROWS)
 
     def ask(self, token: Any) -> Ask:
-        from .cursor import EVERYTHING, where_value
-
-        return Ask(self.zone, page=1, size=10, where=(("lastupdateutc", ">", where_value(EVERYTHING)),),
-                   order=(("lastupdateutc", "desc"),))
+        return newest_ask(self.zone)
 
     def take(self, token: Any, rows: list, received: int) -> Step:
         return Step(rows=[row for row in rows if isinstance(row.get(UPDATED_AT), str)])

@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional, Tuple
 from .cursor import EVERYTHING, where_value
 from .declaration import Zone
 from .dialects import Ask
-from .paging import Key, NumberedPages, PageToken, Step, TooSmall
+from .paging import MARK_ROWS, Key, NumberedPages, PageToken, Step, TooSmall, newest_ask, newest_value
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class OldestToken:
 class FullRead:
     """Every record of the zone in numbered pages; the state at `mark` (or `end`) once done."""
 
-    MARK_ROWS = 10  # asked newest first: the first with a cursor is the mark (a blank one never is)
+    MARK_ROWS = MARK_ROWS  # (paging.MARK_ROWS: the mark is among the newest records)
 
     def __init__(self, zone: Zone, size: int, key: Key, column: str, *, start: Optional[str] = None,
                  mark: Optional[Callable[[], Optional[str]]] = None, ask_zone_for_mark: bool = False,
@@ -92,9 +92,7 @@ class FullRead:
 
     def ask(self, token: Any) -> Ask:
         if isinstance(token, MarkToken):
-            cursor = self.zone.cursor
-            return Ask(self.zone, page=1, size=token.size, where=((cursor, ">", where_value(EVERYTHING)),),
-                       order=((cursor, "desc"),))
+            return newest_ask(self.zone, token.size)
         if isinstance(token, OldestToken):
             order = self.zone.newest
             return Ask(self.zone, page=1, size=1, where=((order, ">", where_value(EVERYTHING[:10])),),
@@ -103,7 +101,7 @@ class FullRead:
 
     def take(self, token: Any, rows: list, received: int) -> Step:
         if isinstance(token, MarkToken):
-            self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+            self.mark = newest_value(rows, self.column)
             return Step(next=self._pages.first())
         if isinstance(token, OldestToken):
             self.oldest = min(_dates(rows, self.order_column), default=None)
@@ -114,7 +112,7 @@ class FullRead:
         if self.order_column:
             self.reached = min(_dates(rows, self.order_column), default=self.reached)
         if self._ask_zone and self.mark is None and token.page == 1 and self._progress is None:
-            self.mark = max((r[self.column] for r in rows if isinstance(r.get(self.column), str)), default=None)
+            self.mark = newest_value(rows, self.column)
         start, column = self.start, self.column
         if start:  # delivered: changed since the start, or with a cursor no filter could see
             width = len(start)

@@ -198,3 +198,18 @@ class Seek:
             # A whole page on one cursor value (or with no cursor at all): step by page number.
             following = replace(token, page=token.page + 1, seen=token.seen | frozenset(ident(row) for row in rows))
         return Step(rows=fresh, next=following, cursor=cursor)
+
+
+# ---- a zone's newest records ----------------------------------------------------------------------
+MARK_ROWS = 10  # asked newest first: the newest value is among them (a blank one never counts)
+
+
+def newest_ask(zone: Zone, size: int = MARK_ROWS) -> Ask:
+    """The zone's newest records on its cursor, newest first."""
+    return Ask(zone, page=1, size=size, where=((zone.cursor, ">", where_value(EVERYTHING)),),
+               order=((zone.cursor, "desc"),))
+
+
+def newest_value(rows: list, column: str) -> Optional[str]:
+    """The newest value of `column` among `rows` (rows without one aside)."""
+    return max((row[column] for row in rows if isinstance(row.get(column), str)), default=None)
