@@ -150,12 +150,8 @@ class AroFloBackoff(BackoffStrategy):
                      attempt_count: int) -> Optional[float]:
         if self._attempts.kind == "rate_limited":
             return self._rate_limited(response_or_exception)
-        used, limit = self._attempts.used, self._attempts.limit
-        ceiling = min(self._max_wait, self._base * (2 ** max(0, used - 1)))
-        wait = random.uniform(ceiling / 2, ceiling) + CLIENT_ADDS_SECONDS
-        self._logger.warning(f"{self._describe()}: attempt {used} of {limit} failed ({self._attempts.problem}); "
-                             f"waiting {wait:.1f} s before retrying")
-        return max(0.001, wait - CLIENT_ADDS_SECONDS)
+        # The CDK's client sleeps this + CLIENT_ADDS_SECONDS: the wait said is the wait made.
+        return max(0.001, self._failed_attempt_wait(extra=CLIENT_ADDS_SECONDS) - CLIENT_ADDS_SECONDS)
 
     def _rate_limited(self, response: Any) -> float:
         asked = retry_after_seconds(response) if isinstance(response, requests.Response) else None
@@ -176,10 +172,15 @@ class AroFloBackoff(BackoffStrategy):
 
     def wait_for_unusable(self) -> float:
         """The wait before asking again for a page whose content was unusable (the same schedule)."""
-        ceiling = min(self._max_wait, self._base * (2 ** max(0, self._attempts.used - 1)))
-        wait = random.uniform(ceiling / 2, ceiling)
-        self._logger.warning(f"{self._describe()}: attempt {self._attempts.used} of {self._attempts.limit} failed "
-                             f"({self._attempts.problem}); waiting {wait:.1f} s before retrying")
+        return self._failed_attempt_wait()
+
+    def _failed_attempt_wait(self, extra: float = 0.0) -> float:
+        """Exponential in the page's attempts so far, with full jitter; logged as it will be waited."""
+        used, limit = self._attempts.used, self._attempts.limit
+        ceiling = min(self._max_wait, self._base * (2 ** max(0, used - 1)))
+        wait = random.uniform(ceiling / 2, ceiling) + extra
+        self._logger.warning(f"{self._describe()}: attempt {used} of {limit} failed ({self._attempts.problem}); "
+                             f"waiting {wait:.1f} s before retrying")
         return wait
 
 
