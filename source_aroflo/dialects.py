@@ -55,8 +55,13 @@ class Ask:
     @property
     def single(self) -> bool:
         """A GET for one record by its id: AroFlo's single-id (secondary) daily budget."""
-        return (len(self.where) == 1 and self.where[0][1] == "=" and self.where[0][0] == self.zone.id_where
-                and "*" not in self.where[0][2])
+        return one_id(self.zone, self.where)
+
+
+def one_id(zone: Any, where: Any) -> bool:
+    """`where` is exactly one `=` on the zone's id field, for one id: AroFlo's single-id query."""
+    return (zone is not None and len(where) == 1 and len(where[0]) == 3 and where[0][0] == zone.id_where
+            and where[0][1] == "=" and "*" not in where[0][2])
 
 
 @dataclass
@@ -191,9 +196,8 @@ class ZoneDialect:
         declared = ZONES_BY_NAME.get(zone)
         if declared is not None and declared.change_feed:
             return FREE
-        wheres = [value.split("|") for name, value in query if name == "where"]
-        if declared is not None and len(wheres) == 1 and len(wheres[0]) == 4 and wheres[0][2] == "=" \
-                and "*" not in wheres[0][3] and wheres[0][1] == declared.id_where:
+        wheres = [tuple(value.split("|")[1:]) for name, value in query if name == "where"]
+        if one_id(declared, wheres):
             return SINGLE
         return DAILY
 
